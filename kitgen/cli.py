@@ -1,0 +1,197 @@
+"""kitgen command line: parses arguments, calls the pipeline, maps errors to exit codes.
+
+Exit codes: 0 ok, 2 invalid request or usage, 3 content or asset error, 4 render error,
+5 storage error, 70 internal error (a bug: the message says where to look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kitgen import __version__
+from kitgen.errors import InvalidRequest, KitgenError
+from kitgen.models import KINDS, VARIANTS, KitRequest
+from kitgen.settings import Settings
+from kitgen.storage import FilesystemStorage
+
+
+class Reporter:
+    """Progress on stderr, silenced by --quiet; results on stdout."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    def progress(self, event: str, info: dict[str, Any]) -> None:
+        elapsed = time.perf_counter() - self.started
+        if event == "document":
+            self.say(f"[{info['index']}/{info['total']}] {info['kind']} …")
+        elif event == "document-done":
+            state = "cached" if info["cached"] else "rendered"
+            self.say(f"      {info['kind']}: {state}, {info['pages']} page(s) ({elapsed:.1f}s)")
+        elif event == "cached":
+            self.say(f"cached: kit {info['key'][:12]} is already built, nothing rendered")
+
+
+def _personalization(args: argparse.Namespace) -> dict[str, str]:
+    names = ("organization", "event_name", "event_date", "start_time", "place",
+             "official_name", "official_title", "jurisdiction")
+    return {n: getattr(args, n) for n in names if getattr(args, n)}
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.pipeline import build_kit
+
+    reporter = Reporter(args.quiet)
+    request = KitRequest.from_dict({
+        "country": args.country, "language": args.language, "campaign": args.campaign,
+        "kinds": args.kinds, "personalization": _personalization(args),
+        "print_ready": args.print_ready, "variant": args.variant,
+    })
+    storage = FilesystemStorage(settings.store_dir)
+    reporter.say(f"kitgen {__version__}: {request.country}/{request.language} "
+                 f"({', '.join(request.kinds)})")
+    result = build_kit(request, settings=settings, storage=storage, force=args.force,
+                       progress=reporter.progress)
+    year = result.request["campaign"]
+    out = Path(args.out or f"kits/{request.country}-{request.language}-{year}")
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"hour-of-code-{request.country}-{request.language}-{year}"
+    written = []
+    for doc in result.documents:
+        target = out / f"{stem}-{doc.kind}.pdf"
+        shutil.copyfile(storage.path(f"documents/{doc.key}.pdf"), target)
+        written.append(target)
+    combined = out / f"{stem}-kit.pdf"
+    shutil.copyfile(storage.path(result.combined_key), combined)
+    manifest = out / "manifest.json"
+    manifest.write_text(json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n")
+    rendered = result.rendered_count
+    state = "cached" if result.cached else f"rendered {rendered}, cached " \
+        f"{len(result.documents) - rendered}"
+    reporter.say(f"{state}; kit {result.key[:12]} in {time.perf_counter() - reporter.started:.1f}s")
+    for fallback in result.manifest["fallbacks"]:
+        reporter.say(f"fallback: {fallback}")
+    for path in [*written, combined, manifest]:
+        print(path)
+    return 0
+
+
+def cmd_locales(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.locales import load_catalog
+
+    catalog = load_catalog(settings.content_dir)
+    english = catalog.language("en")
+    if args.json:
+        data = {
+            "countries": {c.code: {"name": catalog.country_name(c, english),
+                                   "languages": list(c.languages), "paper": c.paper,
+                                   "region": c.region} for c in catalog.countries.values()},
+            "languages": {lang.code: {"locale": str(lang.locale), "direction": lang.direction,
+                                      "name": catalog.language_name(lang, english),
+                                      "native": catalog.language_name(lang, lang)}
+                          for lang in catalog.languages.values()},
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print("Countries (code, name, languages: default first, paper)")
+    for c in sorted(catalog.countries.values(), key=lambda c: c.code):
+        print(f"  {c.code:4} {catalog.country_name(c, english):28} "
+              f"{','.join(c.languages):16} {c.paper}")
+    print("Languages (code, CLDR locale, direction, name)")
+    for lang in sorted(catalog.languages.values(), key=lambda x: x.code):
+        print(f"  {lang.code:4} {lang.locale!s:12} {lang.direction}  "
+              f"{catalog.language_name(lang, english)} / {catalog.language_name(lang, lang)}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.check import check_content
+
+    report = check_content(settings)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(f"checked {report.documents} document(s) in {len(report.languages)} language(s): "
+          f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    return 1 if report.errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kitgen", description=__doc__.split("\n")[0])
+    parser.add_argument("--version", action="version", version=f"kitgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build a kit (4 PDFs, a combined PDF, a manifest)")
+    build.add_argument("--country", required=True, help="country code, e.g. fr, us (see locales)")
+    build.add_argument("--language", required=True, help="site language code, e.g. fr, en")
+    build.add_argument("--campaign", help="campaign year (default: the current campaign)")
+    build.add_argument("--kinds", default=",".join(KINDS),
+                       help=f"comma-separated kinds (default: {','.join(KINDS)})")
+    build.add_argument("--out", help="folder for the PDFs (default: kits/<country>-<lang>-<year>)")
+    build.add_argument("--print-ready", action="store_true", help="3 mm bleed and crop marks")
+    build.add_argument("--variant", choices=VARIANTS, help="PDF/UA-1 (tagged) or PDF/A-3u")
+    build.add_argument("--force", action="store_true", help="render again even if cached")
+    build.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    personal = build.add_argument_group("personalisation (printed in proclamation and agenda)")
+    for name, help_text in [
+        ("organization", "organising school or body"), ("event-name", "name of the event"),
+        ("event-date", "date as YYYY-MM-DD"), ("start-time", "start time as HH:MM (24 h)"),
+        ("place", "where the event is held"), ("official-name", "name of the official"),
+        ("official-title", "title of the official"),
+        ("jurisdiction", "city, county, state or school board issuing the proclamation"),
+    ]:
+        personal.add_argument(f"--{name}", help=help_text)
+    build.set_defaults(handler=cmd_build)
+
+    locales = sub.add_parser("locales", help="list countries and languages")
+    locales.add_argument("--json", action="store_true")
+    locales.set_defaults(handler=cmd_locales)
+
+    check = sub.add_parser("check", help="validate all content; non-zero exit on errors")
+    check.set_defaults(handler=cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    try:
+        settings = Settings.from_env()
+        return args.handler(args, settings)
+    except InvalidRequest as exc:
+        print(f"kitgen: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KitgenError as exc:
+        print(f"kitgen: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("kitgen: interrupted; nothing partial was stored", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("KITGEN_DEBUG"):
+            raise
+        print(f"kitgen: internal error: {type(exc).__name__}: {exc} "
+              "(set KITGEN_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Composing a document's page HTML: content + locale + brand + QR code in a kind's template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kitgen import __version__
+from kitgen.brand import Brand
+from kitgen.content.agenda import AgendaStep, format_time_range, shift_steps
+from kitgen.content.render import LocaleView, RenderedContent
+from kitgen.locales import PAPER_SIZES
+from kitgen.qr import qr_data_uri
+from kitgen.templating import PageTemplates
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    time: str
+    action: str
+
+
+def agenda_rows(steps: list[AgendaStep], view: LocaleView) -> list[AgendaRow]:
+    """The run of show for the page: shifted to the organizer's start time, localized."""
+    locale = view.language.locale
+    return [AgendaRow(format_time_range(s.start, s.end, locale), view.t(s.action_key))
+            for s in shift_steps(steps, view.personalization.time)]
+
+
+def compose_page(templates: PageTemplates, content: RenderedContent, view: LocaleView,
+                 brand: Brand, *, print_ready: bool, steps: list[AgendaStep] | None,
+                 brand_href: str) -> str:
+    """The HTML of one document, ready for the PDF engine."""
+    fell_back = content.content_language != view.language.code
+    kit = {
+        "lang": view.language.bcp47,
+        "content_lang": "en" if fell_back else view.language.bcp47,
+        "dir": view.language.direction,
+        "script": view.language.script,
+        "paper": PAPER_SIZES[view.country.paper],
+        "print_ready": print_ready,
+        "country_name": view.country_name,
+        "language_name": view.language_name,
+        "title": view.t("kit.title"),
+        "campaign_label": view.t("kit.campaign", year=view.campaign.year),
+        "dates": view.date("full-year"),
+        "kind_label": view.t(f"kind.{content.kind}"),
+        "version": __version__,
+    }
+    context = {
+        "kit": kit,
+        "doc": content,
+        "brand": brand,
+        "logo": brand_href,
+        "t": view.t,
+        "field": view.field_html,
+        "qr": qr_data_uri(content.cta_url) if content.cta_url else None,
+        "fallback_notice": view.t("fallback.notice", language=view.language_name)
+        if fell_back else None,
+        "agenda": agenda_rows(steps, view) if steps else [],
+        "brand_css": brand.css_variables(),
+    }
+    return templates.render(content.kind, context)

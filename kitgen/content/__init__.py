@@ -1,0 +1,1 @@
+"""Content sources: kitgen's own documents, strings, countries, campaigns and brand."""

@@ -1,0 +1,67 @@
+"""One exception tree; every message is safe to show a user as it is.
+
+    KitgenError                 base; ``exit_code`` is what the CLI exits with
+    ├── InvalidRequest          bad country/language/kind/campaign/personalisation (exit 2)
+    ├── ContentError            broken content: file:line and key in the message (exit 3)
+    ├── AssetError              a brand asset is missing or a fetch was refused (exit 3)
+    ├── RenderError             WeasyPrint failed on valid-looking input (exit 4)
+    └── StorageError            the store could not be read or written (exit 5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class KitgenError(Exception):
+    """Base of every error kitgen reports to a person."""
+
+    exit_code = 1
+
+
+class InvalidRequest(KitgenError):
+    """A request names something that does not exist; the message lists the valid choices."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, value: object, choices: Iterable[str] | None = None,
+                 reason: str | None = None):
+        self.field, self.value = field, value
+        self.choices = sorted(choices) if choices is not None else None
+        message = reason or f"unknown {field} {value!r}"
+        if self.choices is not None:
+            message += f"; valid choices: {', '.join(self.choices)}"
+        super().__init__(message)
+
+
+class ContentError(KitgenError):
+    """Content that cannot be rendered; names the file, the line and the key when known."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
+                 key: str | None = None):
+        self.path, self.line, self.key, self.detail = path, line, key, message
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line else f"{path}: "
+        super().__init__(where + message)
+
+
+class AssetError(KitgenError):
+    """A brand asset is missing, or the document asked for a resource kitgen refuses to fetch."""
+
+    exit_code = 3
+
+
+class RenderError(KitgenError):
+    """The PDF engine failed."""
+
+    exit_code = 4
+
+
+class StorageError(KitgenError):
+    """The result store could not be read or written."""
+
+    exit_code = 5

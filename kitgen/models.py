@@ -1,0 +1,178 @@
+"""Kit requests and results: plain, JSON-serialisable values (they are also task payloads)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kitgen.errors import InvalidRequest
+
+KINDS: tuple[str, ...] = ("guide", "brochure", "proclamation", "agenda")
+VARIANTS: tuple[str, ...] = ("pdf/ua-1", "pdf/a-3u")
+
+#: Personalisation fields and their maximum length in characters.
+FIELD_LIMITS: dict[str, int] = {
+    "organization": 120,
+    "event_name": 120,
+    "event_date": 10,
+    "start_time": 5,
+    "place": 160,
+    "official_name": 100,
+    "official_title": 120,
+    "jurisdiction": 160,
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean_text(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidRequest(name, value, reason=f"{name} must be text")
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
+    text = re.sub(r"\s+", " ", text)
+    if len(text) > FIELD_LIMITS[name]:
+        raise InvalidRequest(
+            name, value, reason=f"{name} is {len(text)} characters long; at most "
+            f"{FIELD_LIMITS[name]} are allowed")
+    return text
+
+
+@dataclass(frozen=True)
+class Personalization:
+    """What an organizer may print into the proclamation and the agenda; all optional."""
+
+    organization: str = ""
+    event_name: str = ""
+    event_date: str = ""  # ISO date
+    start_time: str = ""  # HH:MM, 24 h
+    place: str = ""
+    official_name: str = ""
+    official_title: str = ""
+    jurisdiction: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Personalization:
+        data = dict(data or {})
+        unknown = set(data) - set(FIELD_LIMITS)
+        if unknown:
+            name = sorted(unknown)[0]
+            raise InvalidRequest("personalisation field", name, FIELD_LIMITS)
+        values = {k: _clean_text(k, v) for k, v in data.items() if v not in (None, "")}
+        if values.get("event_date"):
+            try:
+                dt.date.fromisoformat(values["event_date"])
+            except ValueError:
+                raise InvalidRequest("event_date", values["event_date"],
+                                     reason="event_date must be a date as YYYY-MM-DD") from None
+        if values.get("start_time") and not re.fullmatch(
+                r"([01]\d|2[0-3]):[0-5]\d", values["start_time"]):
+            raise InvalidRequest("start_time", values["start_time"],
+                                 reason="start_time must be a 24-hour time as HH:MM")
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+    @property
+    def date(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.event_date) if self.event_date else None
+
+    @property
+    def time(self) -> dt.time | None:
+        return dt.time.fromisoformat(self.start_time) if self.start_time else None
+
+
+@dataclass(frozen=True)
+class KitRequest:
+    """One kit: a locale, a campaign, the kinds wanted and how to print them."""
+
+    country: str
+    language: str
+    campaign: str | None = None  # None: the current campaign, resolved by the pipeline
+    kinds: tuple[str, ...] = KINDS
+    personalization: Personalization = field(default_factory=Personalization)
+    print_ready: bool = False
+    variant: str | None = None
+
+    def __post_init__(self) -> None:
+        kinds = tuple(dict.fromkeys(self.kinds))
+        if not kinds:
+            raise InvalidRequest("kind", "", KINDS, reason="no document kind requested")
+        for kind in kinds:
+            if kind not in KINDS:
+                raise InvalidRequest("kind", kind, KINDS)
+        if self.variant is not None and self.variant not in VARIANTS:
+            raise InvalidRequest("variant", self.variant, VARIANTS)
+        object.__setattr__(self, "country", self.country.strip().lower())
+        object.__setattr__(self, "language", self.language.strip().lower())
+        object.__setattr__(self, "kinds", tuple(k for k in KINDS if k in kinds))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KitRequest:
+        kinds = data.get("kinds") or KINDS
+        if isinstance(kinds, str):
+            kinds = [k.strip() for k in kinds.split(",") if k.strip()]
+        campaign = data.get("campaign")
+        return cls(
+            country=str(data.get("country", "")),
+            language=str(data.get("language", "")),
+            campaign=str(campaign) if campaign else None,
+            kinds=tuple(kinds),
+            personalization=Personalization.from_dict(data.get("personalization")),
+            print_ready=bool(data.get("print_ready", False)),
+            variant=data.get("variant") or None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Canonical form: the same request always gives the same dict (and cache key)."""
+        return {
+            "country": self.country,
+            "language": self.language,
+            "campaign": self.campaign,
+            "kinds": list(self.kinds),
+            "personalization": self.personalization.to_dict(),
+            "print_ready": self.print_ready,
+            "variant": self.variant,
+        }
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """One stored PDF of a kit, as the manifest lists it."""
+
+    kind: str
+    title: str
+    key: str
+    content_language: str
+    pages: int
+    bytes: int
+    sha256: str
+    fallbacks: tuple[str, ...] = ()
+    cached: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["fallbacks"] = list(self.fallbacks)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DocumentResult:
+        return cls(**{**data, "fallbacks": tuple(data.get("fallbacks", ()))})
+
+
+@dataclass(frozen=True)
+class KitResult:
+    """A stored kit: its key, its documents, the combined PDF and whether it was cached."""
+
+    key: str
+    request: dict[str, Any]
+    documents: tuple[DocumentResult, ...]
+    combined_key: str
+    cached: bool
+    manifest: dict[str, Any]
+
+    @property
+    def rendered_count(self) -> int:
+        return sum(1 for d in self.documents if not d.cached)

@@ -1,0 +1,250 @@
+"""build_kit: the one function that turns a kit request into stored PDFs and a manifest.
+
+The CLI, the web app, the worker and the batch job only parse input, call it and format the
+result. A kit is published in order (document PDFs, their metadata, the combined PDF, the
+manifest last), so a reader that finds the manifest finds the whole kit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from kitgen import cache
+from kitgen.brand import Brand, brand_dir, load_brand
+from kitgen.campaigns import Campaign, load_campaigns
+from kitgen.combine import combine_pdfs
+from kitgen.compose import compose_page
+from kitgen.content.agenda import agenda_path, load_agenda
+from kitgen.content.documents import load_document, resolve_document_path
+from kitgen.content.files import digest, digest_tree
+from kitgen.content.render import ContentRenderer, LocaleView
+from kitgen.content.strings import load_strings
+from kitgen.locales import Catalog, Country, Language, load_catalog
+from kitgen.models import DocumentResult, KitRequest, KitResult, Personalization
+from kitgen.pdf import PdfRenderer
+from kitgen.settings import Settings
+from kitgen.storage import Storage
+from kitgen.templating import PageTemplates
+
+#: Kinds that print the organizer's personalisation; the others never depend on it, so a
+#: personalised kit shares their PDFs with everybody else's.
+PERSONALISED_KINDS = frozenset({"proclamation", "agenda"})
+CODE_DIR = Path(__file__).resolve().parent
+
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def _quiet(event: str, info: dict[str, Any]) -> None:
+    """The default progress listener: says nothing."""
+
+
+@dataclass(frozen=True)
+class Locale:
+    """A validated request locale: what every document of the kit is rendered for."""
+
+    catalog: Catalog
+    country: Country
+    language: Language
+    campaign: Campaign
+
+
+@dataclass(frozen=True)
+class DocumentPlan:
+    kind: str
+    source: Path
+    content_language: str
+    personalization: Personalization
+    key: str
+
+
+class KitBuilder:
+    """Holds what is expensive to make once per process: fonts, templates, parsed styles."""
+
+    def __init__(self, settings: Settings, storage: Storage, renderer: PdfRenderer | None = None):
+        self.settings = settings
+        self.storage = storage
+        self.templates = PageTemplates(settings.templates_dir)
+        self.content = ContentRenderer()
+        self.renderer = renderer or PdfRenderer([brand_dir(settings.content_dir),
+                                                 settings.styles_dir])
+
+    # -- resolving -----------------------------------------------------------------------
+    def resolve(self, request: KitRequest) -> tuple[KitRequest, Locale]:
+        """Validate the locale and pin the campaign year (so the key does not drift)."""
+        content_dir = self.settings.content_dir
+        catalog = load_catalog(content_dir)
+        country = catalog.country(request.country)
+        language = catalog.language(request.language)
+        campaigns = load_campaigns(content_dir)
+        campaign = campaigns.get(request.campaign, country.region)
+        request = replace(request, campaign=campaign.year)
+        return request, Locale(catalog, country, language, campaign)
+
+    def _shared_inputs(self) -> dict[str, str]:
+        s = self.settings
+        return {
+            "catalog": digest_tree_files(s.content_dir, ["languages.yaml", "countries.yaml"]),
+            "campaigns": digest(s.content_dir / "campaigns.yaml"),
+            "brand": digest_tree(brand_dir(s.content_dir)),
+            "templates": digest_tree(s.templates_dir),
+            "styles": digest_tree(s.styles_dir),
+            "code": digest_tree(CODE_DIR),
+        }
+
+    def plan(self, request: KitRequest, locale: Locale) -> list[DocumentPlan]:
+        """Each document's source and key, computed from the files it will read."""
+        content_dir = self.settings.content_dir
+        shared = self._shared_inputs()
+        strings = load_strings(content_dir, locale.language.code)
+        strings_inputs = {f"strings/{p.name}": digest(p) for p in strings.paths}
+        plans = []
+        for kind in request.kinds:
+            source, content_language = resolve_document_path(content_dir, kind,
+                                                             locale.language.code)
+            personalization = (request.personalization if kind in PERSONALISED_KINDS
+                               else Personalization())
+            inputs = {**shared, **strings_inputs,
+                      f"documents/{kind}/{source.name}": digest(source)}
+            if kind == "agenda":
+                inputs["agenda"] = digest(agenda_path(content_dir))
+            request_part = {
+                "kind": kind, "country": request.country, "language": request.language,
+                "campaign": request.campaign, "personalization": personalization.to_dict(),
+                "print_ready": request.print_ready, "variant": request.variant,
+            }
+            plans.append(DocumentPlan(kind, source, content_language, personalization,
+                                      cache.document_key(request_part, inputs)))
+        return plans
+
+    # -- building ------------------------------------------------------------------------
+    def build(self, request: KitRequest, *, force: bool = False,
+              progress: Progress = _quiet) -> KitResult:
+        request, locale = self.resolve(request)
+        plans = self.plan(request, locale)
+        kit_key = cache.kit_key(request.to_dict(), [p.key for p in plans])
+        manifest_name = cache.kit_object(kit_key, "manifest.json")
+        if not force:
+            stored = self.storage.get(manifest_name)
+            if stored is not None:
+                progress("cached", {"key": kit_key})
+                return result_from_manifest(json.loads(stored), cached=True)
+
+        brand = load_brand(self.settings.content_dir)
+        documents: list[DocumentResult] = []
+        parts: list[tuple[str, bytes]] = []
+        for index, plan in enumerate(plans, start=1):
+            progress("document", {"kind": plan.kind, "index": index, "total": len(plans)})
+            result, pdf = self._document(plan, request, locale, brand, force)
+            progress("document-done", {"kind": plan.kind, "cached": result.cached,
+                                       "pages": result.pages})
+            documents.append(result)
+            parts.append((result.title, pdf))
+
+        title = documents[0].title if len(documents) == 1 else self._kit_title(locale)
+        combined, combined_pages = combine_pdfs(parts, title=title,
+                                                lang=locale.language.bcp47)
+        combined_name = cache.kit_object(kit_key, "kit.pdf")
+        self.storage.put(combined_name, combined, "application/pdf")
+        manifest = {
+            "key": kit_key,
+            "request": request.to_dict(),
+            "documents": [{k: v for k, v in d.to_dict().items() if k != "cached"}
+                          | {"object": cache.document_object(d.key)} for d in documents],
+            "combined": {"object": combined_name, "pages": combined_pages,
+                         "bytes": len(combined), "sha256": hashlib.sha256(combined).hexdigest()},
+            "fallbacks": sorted({f for d in documents for f in d.fallbacks}),
+            "versions": cache.versions(),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        self.storage.put(manifest_name, json.dumps(manifest, indent=2, ensure_ascii=False)
+                         .encode(), "application/json")
+        progress("stored", {"key": kit_key})
+        return result_from_manifest(manifest, cached=False,
+                                    rendered={d.key for d in documents if not d.cached})
+
+    def _kit_title(self, locale: Locale) -> str:
+        view = self._view(locale, Personalization())
+        return f"{view.t('kit.title')} · {view.country_name} · {view.language_name}"
+
+    def _view(self, locale: Locale, personalization: Personalization) -> LocaleView:
+        return LocaleView(locale.catalog, locale.country, locale.language, locale.campaign,
+                          load_strings(self.settings.content_dir, locale.language.code),
+                          personalization, self.settings.site_url)
+
+    def _document(self, plan: DocumentPlan, request: KitRequest, locale: Locale, brand: Brand,
+                  force: bool) -> tuple[DocumentResult, bytes]:
+        pdf_name = cache.document_object(plan.key)
+        meta_name = cache.document_meta_object(plan.key)
+        if not force:
+            meta, pdf = self.storage.get(meta_name), self.storage.get(pdf_name)
+            if meta is not None and pdf is not None:
+                result = DocumentResult.from_dict(json.loads(meta))
+                if result.sha256 == hashlib.sha256(pdf).hexdigest():
+                    return replace(result, cached=True), pdf
+        html, title, fallbacks = self.compose(plan, request, locale, brand)
+        rendered = self.renderer.render(html, base_url=self.settings.content_dir,
+                                        stylesheets=self.stylesheets(plan.kind),
+                                        variant=request.variant)
+        result = DocumentResult(
+            kind=plan.kind, title=title, key=plan.key, content_language=plan.content_language,
+            pages=rendered.pages, bytes=len(rendered.data),
+            sha256=hashlib.sha256(rendered.data).hexdigest(), fallbacks=tuple(sorted(fallbacks)))
+        self.storage.put(pdf_name, rendered.data, "application/pdf")
+        self.storage.put(meta_name, json.dumps(result.to_dict()).encode(), "application/json")
+        return result, rendered.data
+
+    def stylesheets(self, kind: str) -> list[Path]:
+        return [self.settings.styles_dir / "base.css", self.settings.styles_dir / f"{kind}.css"]
+
+    def compose(self, plan: DocumentPlan, request: KitRequest, locale: Locale,
+                brand: Brand) -> tuple[str, str, set[str]]:
+        """``(html, plain title, fallbacks)`` of one document: everything before the PDF."""
+        view = self._view(locale, plan.personalization)
+        source = load_document(plan.source, plan.kind, plan.content_language)
+        content = self.content.render(source, view)
+        steps = (load_agenda(self.settings.content_dir, locale.country.code)
+                 if plan.kind == "agenda" else None)
+        logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()
+        html = compose_page(self.templates, content, view, brand,
+                            print_ready=request.print_ready, steps=steps, brand_href=logo)
+        fallbacks = set(view.fallbacks)
+        if plan.content_language != locale.language.code:
+            fallbacks.add(f"document:{plan.kind}:{plan.content_language}")
+        return html, Markup(content.title).striptags(), fallbacks
+
+
+def digest_tree_files(root: Path, names: list[str]) -> str:
+    return hashlib.sha256("".join(digest(root / n) for n in names).encode()).hexdigest()
+
+
+def result_from_manifest(manifest: dict[str, Any], *, cached: bool,
+                         rendered: set[str] | None = None) -> KitResult:
+    rendered = rendered or set()
+    documents = tuple(
+        replace(DocumentResult.from_dict({k: v for k, v in d.items() if k != "object"}),
+                cached=cached or d["key"] not in rendered)
+        for d in manifest["documents"])
+    return KitResult(key=manifest["key"], request=manifest["request"], documents=documents,
+                     combined_key=manifest["combined"]["object"], cached=cached,
+                     manifest=manifest)
+
+
+_builders: dict[tuple[Settings, int], KitBuilder] = {}
+
+
+def build_kit(request: KitRequest, *, settings: Settings, storage: Storage, force: bool = False,
+              progress: Progress = _quiet) -> KitResult:
+    """Build (or find) a kit; one builder per process and settings, so fonts load once."""
+    key = (settings, id(storage))
+    builder = _builders.get(key)
+    if builder is None or builder.storage is not storage:
+        builder = _builders[key] = KitBuilder(settings, storage)
+    return builder.build(request, force=force, progress=progress)

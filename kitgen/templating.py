@@ -1,0 +1,52 @@
+"""Page templates: one Jinja2 template per kind, extending a base; trusted, autoescaped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markupsafe import Markup
+
+from kitgen.errors import ContentError
+
+_PLACEHOLDER = re.compile(r"\{(page|pages)\}")
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal, safe for any text."""
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?-'()" else f"\\{ord(c):06x}" for c in text)
+    return f'"{escaped}"'
+
+
+def css_page_counter(text: str) -> Markup:
+    """``Page {page} of {pages}`` → ``"Page " counter(page) " of " counter(pages)``."""
+    parts: list[str] = []
+    for index, piece in enumerate(_PLACEHOLDER.split(text)):
+        if index % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(css_string(piece))
+    return Markup(" ".join(parts) or '""')
+
+
+class PageTemplates:
+    """Renders ``<kind>.html.j2`` with a context; errors name the template file and line."""
+
+    def __init__(self, templates_dir: Path):
+        self.dir = templates_dir
+        self.env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               auto_reload=True)
+        self.env.filters["css_string"] = lambda s: Markup(css_string(str(s)))
+        self.env.filters["css_page_counter"] = css_page_counter
+
+    def render(self, kind: str, context: dict[str, Any]) -> str:
+        name = f"{kind}.html.j2"
+        try:
+            return self.env.get_template(name).render(**context)
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            path = getattr(exc, "filename", None) or self.dir / name
+            raise ContentError(f"page template error: {exc}", path, line) from None
