@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup
+
 from kitgen.content.files import load_yaml_mapping
 from kitgen.errors import AssetError, ContentError
 
@@ -21,11 +23,14 @@ class Brand:
     colors: dict[str, str]
     fonts: dict[str, str]
 
-    def css_variables(self) -> str:
-        """``:root { --brand-primary: …; --font-body: "…"; }`` for the stylesheets to use."""
+    def css_variables(self) -> Markup:
+        """``:root { --brand-primary: …; --font-body: "…"; }`` for the stylesheets to use.
+
+        Safe to print unescaped inside ``<style>``: every value was validated on load.
+        """
         lines = [f"  --brand-{k}: {v};" for k, v in self.colors.items()]
         lines += [f'  --font-{k}: "{v}";' for k, v in self.fonts.items()]
-        return ":root {\n" + "\n".join(lines) + "\n}\n"
+        return Markup(":root {\n" + "\n".join(lines) + "\n}\n")
 
 
 def brand_dir(content_dir: Path) -> Path:
