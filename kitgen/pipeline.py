@@ -138,15 +138,28 @@ class KitBuilder:
                 return result_from_manifest(json.loads(stored), cached=True)
 
         brand = load_brand(self.settings.content_dir)
+        # Compose every document first: broken content fails before any render or write.
+        pending = [(plan, self._cached_document(plan, force)) for plan in plans]
+        composed = {plan.key: self.compose(plan, request, locale, brand)
+                    for plan, hit in pending if hit is None}
         documents: list[DocumentResult] = []
         parts: list[tuple[str, bytes]] = []
-        for index, plan in enumerate(plans, start=1):
+        to_store: list[tuple[DocumentResult, bytes]] = []
+        for index, (plan, hit) in enumerate(pending, start=1):
             progress("document", {"kind": plan.kind, "index": index, "total": len(plans)})
-            result, pdf = self._document(plan, request, locale, brand, force)
+            if hit is None:
+                hit = self._render(plan, request, *composed[plan.key])
+                to_store.append(hit)
+            result, pdf = hit
             progress("document-done", {"kind": plan.kind, "cached": result.cached,
                                        "pages": result.pages})
             documents.append(result)
             parts.append((result.title, pdf))
+        # Only a kit whose every document rendered is written, manifest last.
+        for result, pdf in to_store:
+            self.storage.put(cache.document_object(result.key), pdf, "application/pdf")
+            self.storage.put(cache.document_meta_object(result.key),
+                             json.dumps(result.to_dict()).encode(), "application/json")
 
         title = documents[0].title if len(documents) == 1 else self._kit_title(locale)
         combined, combined_pages = combine_pdfs(parts, title=title,
@@ -179,17 +192,22 @@ class KitBuilder:
                           load_strings(self.settings.content_dir, locale.language.code),
                           personalization, self.settings.site_url)
 
-    def _document(self, plan: DocumentPlan, request: KitRequest, locale: Locale, brand: Brand,
-                  force: bool) -> tuple[DocumentResult, bytes]:
-        pdf_name = cache.document_object(plan.key)
-        meta_name = cache.document_meta_object(plan.key)
-        if not force:
-            meta, pdf = self.storage.get(meta_name), self.storage.get(pdf_name)
-            if meta is not None and pdf is not None:
-                result = DocumentResult.from_dict(json.loads(meta))
-                if result.sha256 == hashlib.sha256(pdf).hexdigest():
-                    return replace(result, cached=True), pdf
-        html, title, fallbacks = self.compose(plan, request, locale, brand)
+    def _cached_document(self, plan: DocumentPlan,
+                         force: bool) -> tuple[DocumentResult, bytes] | None:
+        """A stored document whose PDF matches its recorded digest, unless forced."""
+        if force:
+            return None
+        meta = self.storage.get(cache.document_meta_object(plan.key))
+        pdf = self.storage.get(cache.document_object(plan.key)) if meta is not None else None
+        if meta is None or pdf is None:
+            return None
+        result = DocumentResult.from_dict(json.loads(meta))
+        if result.sha256 != hashlib.sha256(pdf).hexdigest():
+            return None
+        return replace(result, cached=True), pdf
+
+    def _render(self, plan: DocumentPlan, request: KitRequest, html: str, title: str,
+                fallbacks: set[str]) -> tuple[DocumentResult, bytes]:
         rendered = self.renderer.render(html, base_url=self.settings.content_dir,
                                         stylesheets=self.stylesheets(plan.kind),
                                         variant=request.variant)
@@ -197,8 +215,6 @@ class KitBuilder:
             kind=plan.kind, title=title, key=plan.key, content_language=plan.content_language,
             pages=rendered.pages, bytes=len(rendered.data),
             sha256=hashlib.sha256(rendered.data).hexdigest(), fallbacks=tuple(sorted(fallbacks)))
-        self.storage.put(pdf_name, rendered.data, "application/pdf")
-        self.storage.put(meta_name, json.dumps(result.to_dict()).encode(), "application/json")
         return result, rendered.data
 
     def stylesheets(self, kind: str) -> list[Path]:

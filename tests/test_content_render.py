@@ -33,7 +33,8 @@ def write_doc(tmp_path: Path, body: str, title: str = "A title") -> Path:
 
 def render(tmp_path: Path, body: str, view: LocaleView | None = None, title: str = "A title"):
     path = write_doc(tmp_path, body, title)
-    return ContentRenderer().render(load_document(path, "guide", "en"), view or view_for("fr", "fr"))
+    source = load_document(path, "guide", "en")
+    return ContentRenderer().render(source, view or view_for("fr", "fr"))
 
 
 def test_expressions_resolve_for_the_locale(tmp_path):

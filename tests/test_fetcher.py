@@ -16,7 +16,7 @@ SECRET = "kitgen-secret-marker-7f3a"
 class CountingHandler(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         CountingHandler.hits.append(self.path)
         body = f"p::after {{ content: '{SECRET}' }}".encode()
         self.send_response(200)
@@ -53,7 +53,8 @@ def assets(tmp_path: Path) -> Path:
 def hostile_page(server: str) -> str:
     return f"""<html><head>
       <link rel="stylesheet" href="{server}/style.css">
-      <style>@import url("{server}/import.css"); body {{ background: url("{server}/bg.png") }}</style>
+      <style>@import url("{server}/import.css");
+             body {{ background: url("{server}/bg.png") }}</style>
       </head><body><p>Visible text</p>
       <img src="file:///etc/passwd"> <img src="{server}/img.png">
       <img src="../secret.txt"> <img src="../../../../../../etc/passwd">

@@ -35,10 +35,9 @@ def parse_document(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         raise ContentError("front matter must start with '---' on the first line", path, 1)
-    for end, line in enumerate(lines[1:], start=1):
-        if line.strip() == FRONT_MATTER_FENCE:
-            break
-    else:
+    end = next((n for n, line in enumerate(lines[1:], start=1)
+                if line.strip() == FRONT_MATTER_FENCE), None)
+    if end is None:
         raise ContentError("front matter is not closed by a '---' line", path, 1)
     meta = parse_yaml("".join(lines[1:end]), path) or {}
     if not isinstance(meta, dict):

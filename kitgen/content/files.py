@@ -28,7 +28,7 @@ def _signature(path: Path) -> tuple[int, int]:
 
 
 def load(path: Path, parse: Callable[[str, Path], T]) -> tuple[T, str]:
-    """Return ``(parse(text, path), sha256 of the bytes)``, re-reading only when the file changed."""
+    """``(parse(text, path), sha256 of the bytes)``, re-read only when the file changed."""
     try:
         signature = _signature(path)
     except FileNotFoundError:

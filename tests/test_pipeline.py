@@ -1,0 +1,120 @@
+"""build_kit: cache keys, incremental renders, broken content and what gets stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kitgen.check import check_content
+from kitgen.errors import AssetError, ContentError
+from kitgen.models import KitRequest
+from kitgen.pipeline import KitBuilder
+from kitgen.settings import Settings
+from kitgen.storage import FilesystemStorage
+
+
+def stored_files(settings: Settings) -> list[Path]:
+    root = settings.store_dir
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def builder_for(settings: Settings) -> KitBuilder:
+    return KitBuilder(settings, FilesystemStorage(settings.store_dir))
+
+
+def plan_keys(builder: KitBuilder, country: str, language: str) -> dict[str, str]:
+    request, locale = builder.resolve(KitRequest(country, language, campaign="2026"))
+    return {p.kind: p.key for p in builder.plan(request, locale)}
+
+
+def test_changing_one_languages_strings_changes_only_its_keys(content_copy):
+    builder = builder_for(content_copy)
+    before_fr, before_us = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    strings = content_copy.content_dir / "strings" / "fr.yaml"
+    strings.write_text(strings.read_text() + '\nkit.extra: "nouveau"\n')
+    after_fr, after_us = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    assert after_us == before_us
+    assert all(after_fr[k] != before_fr[k] for k in before_fr)
+
+
+def test_changing_a_document_changes_only_that_kind(content_copy):
+    builder = builder_for(content_copy)
+    before = plan_keys(builder, "fr", "fr")
+    doc = content_copy.content_dir / "documents" / "agenda" / "fr.md"
+    doc.write_text(doc.read_text() + "\nUne ligne de plus.\n")
+    after = plan_keys(builder, "fr", "fr")
+    assert [k for k in before if before[k] != after[k]] == ["agenda"]
+
+
+def test_a_style_change_rerenders_and_the_same_request_is_cached(content_copy):
+    builder = builder_for(content_copy)
+    request = KitRequest("fr", "fr", campaign="2026", kinds=("agenda",))
+    first = builder.build(request)
+    assert not first.cached and first.rendered_count == 1
+    again = builder.build(request)
+    assert again.cached and again.key == first.key
+    css = content_copy.styles_dir / "agenda.css"
+    css.write_text(css.read_text() + "\n.run-of-show td { color: black; }\n")
+    third = builder.build(request)
+    assert not third.cached and third.key != first.key and third.rendered_count == 1
+
+
+def test_force_renders_again(settings):
+    builder = builder_for(settings)
+    request = KitRequest("fr", "fr", campaign="2026", kinds=("agenda",))
+    builder.build(request)
+    assert builder.build(request, force=True).rendered_count == 1
+
+
+def test_broken_content_names_file_line_and_stores_nothing(content_copy):
+    doc = content_copy.content_dir / "documents" / "proclamation" / "fr.md"
+    lines = doc.read_text().splitlines()
+    lines.insert(7, "Considérant {{ t('cle.inexistante') }};")
+    doc.write_text("\n".join(lines) + "\n")
+    builder = builder_for(content_copy)
+    with pytest.raises(ContentError) as info:
+        builder.build(KitRequest("fr", "fr", campaign="2026"))
+    assert f"{doc}:8:" in str(info.value) and "cle.inexistante" in str(info.value)
+    assert stored_files(content_copy) == []
+
+
+def test_missing_brand_asset_fails_the_render(content_copy):
+    (content_copy.content_dir / "brand" / "logo.svg").unlink()
+    with pytest.raises(AssetError, match="logo.svg"):
+        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026"))
+    assert stored_files(content_copy) == []
+
+
+def test_logo_referenced_but_missing_from_a_template_fails(content_copy):
+    base = content_copy.templates_dir / "base.html.j2"
+    base.write_text(base.read_text().replace('src="{{ logo }}"', 'src="brand/gone.svg"'))
+    with pytest.raises(AssetError, match="gone.svg"):
+        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026",
+                                                   kinds=("guide",)))
+    assert stored_files(content_copy) == []
+
+
+def test_store_holds_no_temporary_files_after_a_build(settings):
+    builder_for(settings).build(KitRequest("us", "en", campaign="2026", kinds=("agenda",)))
+    names = [p.name for p in stored_files(settings)]
+    assert names and not any(n.startswith(".tmp-") for n in names)
+    assert any(n == "manifest.json" for n in names)
+
+
+def test_check_passes_on_shipped_content():
+    report = check_content(Settings())
+    assert report.errors == []
+    assert {"en", "fr"} <= set(report.languages)
+    assert report.documents >= 8
+
+
+def test_check_reports_broken_content_with_file_and_line(content_copy):
+    doc = content_copy.content_dir / "documents" / "guide" / "en.md"
+    doc.write_text(doc.read_text() + "\n{% if %}\n")
+    strings = content_copy.content_dir / "strings" / "fr.yaml"
+    strings.write_text("\n".join(line for line in strings.read_text().splitlines()
+                                 if not line.startswith("kind.agenda")) + "\n")
+    report = check_content(content_copy)
+    assert any("guide/en.md:" in e and "syntax" in e for e in report.errors), report.errors
+    assert any("fr: 1 string(s) missing" in w and "kind.agenda" in w for w in report.warnings)
