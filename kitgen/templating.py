@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+import traceback
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 from markupsafe import Markup
 
 from kitgen.errors import ContentError
@@ -46,7 +53,22 @@ class PageTemplates:
         name = f"{kind}.html.j2"
         try:
             return self.env.get_template(name).render(**context)
-        except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            path = getattr(exc, "filename", None) or self.dir / name
-            raise ContentError(f"page template error: {exc}", path, line) from None
+        except TemplateSyntaxError as exc:
+            path = exc.filename or self.dir / name
+            raise ContentError(f"page template syntax error: {exc.message}", path,
+                               exc.lineno) from None
+        except (ContentError, TemplateError) as exc:
+            path, line = _template_frame(exc, self.dir / name)
+            detail = exc.detail if isinstance(exc, ContentError) else f"{exc}"
+            raise ContentError(f"page template error: {detail}", path, line,
+                               getattr(exc, "key", None)) from None
+
+
+def _template_frame(exc: BaseException, default: Path) -> tuple[Path, int | None]:
+    """The innermost page-template file and line in an error's traceback."""
+    found: tuple[Path, int | None] = (default, None)
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (Path(filename), lineno)
+    return found

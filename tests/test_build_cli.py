@@ -58,6 +58,9 @@ def test_build_writes_four_valid_pdfs_and_a_combined_one(built, country, paper):
         total += facts.pages
     assert read_pdf(files["brochure"]).pages == 2, "brochure is one sheet, front and back"
     assert read_pdf(files["agenda"]).pages == 1, "agenda fits one page"
+    headings = [i.title for i in read_pdf(files["guide"]).reader.outline
+                if not isinstance(i, list)]
+    assert len(headings) >= 1, "bookmarks come from headings"
     combined = read_pdf(files["kit"])
     assert combined.pages == total
     outline = [item.title for item in combined.reader.outline if not isinstance(item, list)]

@@ -118,3 +118,15 @@ def test_check_reports_broken_content_with_file_and_line(content_copy):
     report = check_content(content_copy)
     assert any("guide/en.md:" in e and "syntax" in e for e in report.errors), report.errors
     assert any("fr: 1 string(s) missing" in w and "kind.agenda" in w for w in report.warnings)
+
+
+def test_page_template_errors_name_the_template_line(content_copy):
+    template = content_copy.templates_dir / "agenda.html.j2"
+    lines = template.read_text().splitlines()
+    lines.insert(4, "{{ t('agenda.no_such_label') }}")
+    template.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ContentError) as info:
+        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026",
+                                                   kinds=("agenda",)))
+    assert f"{template}:5:" in str(info.value)
+    assert "agenda.no_such_label" in str(info.value)
