@@ -35,6 +35,7 @@ def compose_page(templates: PageTemplates, content: RenderedContent, view: Local
         "lang": view.language.bcp47,
         "content_lang": "en" if fell_back else view.language.bcp47,
         "dir": view.language.direction,
+        "content_dir": "ltr" if fell_back else view.language.direction,
         "script": view.language.script,
         "paper": PAPER_SIZES[view.country.paper],
         "print_ready": print_ready,

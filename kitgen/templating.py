@@ -23,7 +23,8 @@ _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 
 def css_string(text: str) -> str:
     """A CSS string literal, safe for any text."""
-    escaped = "".join(c if c.isalnum() or c in " .,:;!?-'()" else f"\\{ord(c):06x}" for c in text)
+    # A hex escape swallows one following space, so each one is closed by a space of its own.
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?-'()" else f"\\{ord(c):x} " for c in text)
     return f'"{escaped}"'
 
 
