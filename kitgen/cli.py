@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from kitgen import __version__
-from kitgen.errors import InvalidRequest, KitgenError
+from kitgen.errors import KitgenError
 from kitgen.models import KINDS, VARIANTS, KitRequest
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
@@ -176,9 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return args.handler(args, settings)
-    except InvalidRequest as exc:
-        print(f"kitgen: error: {exc}", file=sys.stderr)
-        return exc.exit_code
     except KitgenError as exc:
         print(f"kitgen: error: {exc}", file=sys.stderr)
         return exc.exit_code

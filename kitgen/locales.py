@@ -106,7 +106,7 @@ def site_url(base: str, country: Country, language: Language, path: str) -> str:
     Links to code.org stay as they are; otherwise ``/<country>[/<language>]/<path>``, the
     language dropped when it is the country's default.
     """
-    if "code.org" in path.split("/", 3)[2:3][0:1] or path.startswith(("http://", "https://")):
+    if "code.org" in path or path.startswith(("http://", "https://")):
         return path
     prefix = f"/{country.code}"
     if language.code != country.default_language:

@@ -101,8 +101,6 @@ class PdfRenderer:
             document.write_pdf(output, **options)
         except FatalURLFetchingError as exc:
             raise AssetError(f"{exc}; the render was stopped") from None
-        except AssetError:
-            raise
         except Exception as exc:  # WeasyPrint raises many kinds; none may reach a user raw
             log.exception("WeasyPrint failed")
             raise RenderError(f"the PDF engine failed: {type(exc).__name__}: {exc}") from exc

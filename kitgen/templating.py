@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,11 +66,19 @@ class PageTemplates:
                                getattr(exc, "key", None)) from None
 
 
-def _template_frame(exc: BaseException, default: Path) -> tuple[Path, int | None]:
-    """The innermost page-template file and line in an error's traceback."""
-    found: tuple[Path, int | None] = (default, None)
+def template_frame(exc: BaseException,
+                   is_template: Callable[[str], bool]) -> tuple[str, int] | None:
+    """The innermost template file and line in an error's traceback.
+
+    Jinja rewrites tracebacks so that template frames carry the template's name and line.
+    """
+    found = None
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        filename = frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            found = (Path(filename), lineno)
+        if is_template(frame.f_code.co_filename):
+            found = (frame.f_code.co_filename, lineno)
     return found
+
+
+def _template_frame(exc: BaseException, default: Path) -> tuple[Path, int | None]:
+    found = template_frame(exc, lambda name: name.endswith(".j2"))
+    return (Path(found[0]), found[1]) if found else (default, None)

@@ -8,7 +8,6 @@ Markdown: ``field()`` leaves a token that is replaced by escaped HTML after conv
 from __future__ import annotations
 
 import re
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from kitgen.errors import ContentError
 from kitgen.locales import Catalog, Country, Language, site_url
 from kitgen.markup import markdown_to_html
 from kitgen.models import FIELD_LIMITS, Personalization
+from kitgen.templating import template_frame
 
 _FIELD_TOKEN = re.compile(r"\u2045field:([a-z_]+)\u2046")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -166,9 +166,5 @@ class ContentRenderer:
 
 
 def _template_line(exc: BaseException) -> int | None:
-    """The template line an error was raised at (Jinja rewrites tracebacks to template lines)."""
-    line = None
-    for frame, lineno in traceback.walk_tb(exc.__traceback__):
-        if frame.f_code.co_filename == _TEMPLATE_NAME:
-            line = lineno
-    return line
+    found = template_frame(exc, lambda name: name == _TEMPLATE_NAME)
+    return found[1] if found else None
