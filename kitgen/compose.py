@@ -16,7 +16,7 @@ from kitgen.templating import PageTemplates
 @dataclass(frozen=True)
 class AgendaRow:
     time: str
-    action: str
+    action: str  # plain text, or Markup from a legacy page's table cell
 
 
 def agenda_rows(steps: list[AgendaStep], view: LocaleView) -> list[AgendaRow]:
@@ -27,7 +27,7 @@ def agenda_rows(steps: list[AgendaStep], view: LocaleView) -> list[AgendaRow]:
 
 
 def compose_page(templates: PageTemplates, content: RenderedContent, view: LocaleView,
-                 brand: Brand, *, print_ready: bool, steps: list[AgendaStep] | None,
+                 brand: Brand, *, print_ready: bool, agenda: list[AgendaRow],
                  brand_href: str) -> str:
     """The HTML of one document, ready for the PDF engine."""
     fell_back = content.content_language != view.language.code
@@ -57,7 +57,7 @@ def compose_page(templates: PageTemplates, content: RenderedContent, view: Local
         "qr": qr_data_uri(content.cta_url) if content.cta_url else None,
         "fallback_notice": view.t("fallback.notice", language=view.language_name)
         if fell_back else None,
-        "agenda": agenda_rows(steps, view) if steps else [],
+        "agenda": agenda,
         "brand_css": brand.css_variables(),
     }
     return templates.render(content.kind, context)

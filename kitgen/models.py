@@ -150,16 +150,19 @@ class DocumentResult:
     bytes: int
     sha256: str
     fallbacks: tuple[str, ...] = ()
+    diagnostics: tuple[str, ...] = ()  # legacy-page repairs and drops, "file:line: …"
     cached: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fallbacks"] = list(self.fallbacks)
+        data["diagnostics"] = list(self.diagnostics)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentResult:
-        return cls(**{**data, "fallbacks": tuple(data.get("fallbacks", ()))})
+        return cls(**{**data, "fallbacks": tuple(data.get("fallbacks", ())),
+                      "diagnostics": tuple(data.get("diagnostics", ()))})
 
 
 @dataclass(frozen=True)

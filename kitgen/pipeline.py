@@ -22,10 +22,9 @@ from kitgen.brand import Brand, brand_dir, load_brand
 from kitgen.campaigns import Campaign, load_campaigns
 from kitgen.combine import combine_pdfs
 from kitgen.compose import compose_page
-from kitgen.content.agenda import agenda_path, load_agenda
-from kitgen.content.documents import load_document, resolve_document_path
 from kitgen.content.files import digest, digest_tree
-from kitgen.content.render import ContentRenderer, LocaleView
+from kitgen.content.render import LocaleView
+from kitgen.content.source import LocatedDocument, open_source
 from kitgen.content.strings import load_strings
 from kitgen.locales import Catalog, Country, Language, load_catalog
 from kitgen.models import DocumentResult, KitRequest, KitResult, Personalization
@@ -59,10 +58,13 @@ class Locale:
 @dataclass(frozen=True)
 class DocumentPlan:
     kind: str
-    source: Path
-    content_language: str
+    located: LocatedDocument
     personalization: Personalization
     key: str
+
+    @property
+    def content_language(self) -> str:
+        return self.located.content_language
 
 
 class KitBuilder:
@@ -72,9 +74,9 @@ class KitBuilder:
         self.settings = settings
         self.storage = storage
         self.templates = PageTemplates(settings.templates_dir)
-        self.content = ContentRenderer()
+        self.source = open_source(settings)
         self.renderer = renderer or PdfRenderer([brand_dir(settings.content_dir),
-                                                 settings.styles_dir])
+                                                 settings.styles_dir, *self.source.asset_roots])
 
     # -- resolving -----------------------------------------------------------------------
     def resolve(self, request: KitRequest) -> tuple[KitRequest, Locale]:
@@ -107,20 +109,16 @@ class KitBuilder:
         strings_inputs = {f"strings/{p.name}": digest(p) for p in strings.paths}
         plans = []
         for kind in request.kinds:
-            source, content_language = resolve_document_path(content_dir, kind,
-                                                             locale.language.code)
+            located = self.source.locate(kind, locale.language.code)
             personalization = (request.personalization if kind in PERSONALISED_KINDS
                                else Personalization())
-            inputs = {**shared, **strings_inputs,
-                      f"documents/{kind}/{source.name}": digest(source)}
-            if kind == "agenda":
-                inputs["agenda"] = digest(agenda_path(content_dir))
+            inputs = {**shared, **strings_inputs, **located.inputs, "source": self.source.name}
             request_part = {
                 "kind": kind, "country": request.country, "language": request.language,
                 "campaign": request.campaign, "personalization": personalization.to_dict(),
                 "print_ready": request.print_ready, "variant": request.variant,
             }
-            plans.append(DocumentPlan(kind, source, content_language, personalization,
+            plans.append(DocumentPlan(kind, located, personalization,
                                       cache.document_key(request_part, inputs)))
         return plans
 
@@ -207,34 +205,35 @@ class KitBuilder:
         return replace(result, cached=True), pdf
 
     def _render(self, plan: DocumentPlan, request: KitRequest, html: str, title: str,
-                fallbacks: set[str]) -> tuple[DocumentResult, bytes]:
+                fallbacks: set[str], diagnostics: tuple[str, ...]
+                ) -> tuple[DocumentResult, bytes]:
         rendered = self.renderer.render(html, base_url=self.settings.content_dir,
                                         stylesheets=self.stylesheets(plan.kind),
                                         variant=request.variant)
         result = DocumentResult(
             kind=plan.kind, title=title, key=plan.key, content_language=plan.content_language,
             pages=rendered.pages, bytes=len(rendered.data),
-            sha256=hashlib.sha256(rendered.data).hexdigest(), fallbacks=tuple(sorted(fallbacks)))
+            sha256=hashlib.sha256(rendered.data).hexdigest(), fallbacks=tuple(sorted(fallbacks)),
+            diagnostics=diagnostics)
         return result, rendered.data
 
     def stylesheets(self, kind: str) -> list[Path]:
         return [self.settings.styles_dir / "base.css", self.settings.styles_dir / f"{kind}.css"]
 
     def compose(self, plan: DocumentPlan, request: KitRequest, locale: Locale,
-                brand: Brand) -> tuple[str, str, set[str]]:
-        """``(html, plain title, fallbacks)`` of one document: everything before the PDF."""
+                brand: Brand) -> tuple[str, str, set[str], tuple[str, ...]]:
+        """``(html, plain title, fallbacks, diagnostics)`` of one document: all before the PDF."""
         view = self._view(locale, plan.personalization)
-        source = load_document(plan.source, plan.kind, plan.content_language)
-        content = self.content.render(source, view)
-        steps = (load_agenda(self.settings.content_dir, locale.country.code)
-                 if plan.kind == "agenda" else None)
+        sourced = self.source.render(plan.located, view)
+        content = sourced.content
         logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()
         html = compose_page(self.templates, content, view, brand,
-                            print_ready=request.print_ready, steps=steps, brand_href=logo)
-        fallbacks = set(view.fallbacks)
+                            print_ready=request.print_ready, agenda=sourced.agenda,
+                            brand_href=logo)
+        fallbacks = set(view.fallbacks) | sourced.fallbacks
         if plan.content_language != locale.language.code:
             fallbacks.add(f"document:{plan.kind}:{plan.content_language}")
-        return html, Markup(content.title).striptags(), fallbacks
+        return html, Markup(content.title).striptags(), fallbacks, sourced.diagnostics
 
 
 def digest_tree_files(root: Path, names: list[str]) -> str:

@@ -23,6 +23,8 @@ class Settings:
     styles_dir: Path = PROJECT_ROOT / "styles"
     store_dir: Path = field(default_factory=_default_store)
     site_url: str = "https://hourofcode.com"
+    #: where documents come from: ``native`` (content_dir) or ``pegasus:<legacy site root>``
+    content_source: str = "native"
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -39,4 +41,5 @@ class Settings:
             styles_dir=path("KITGEN_STYLES_DIR", defaults.styles_dir),
             store_dir=path("KITGEN_STORE_DIR", defaults.store_dir),
             site_url=env.get("KITGEN_SITE_URL", defaults.site_url).rstrip("/"),
+            content_source=env.get("KITGEN_CONTENT", defaults.content_source),
         )
