@@ -85,6 +85,12 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     reporter.say(f"{state}; kit {result.key[:12]} in {time.perf_counter() - reporter.started:.1f}s")
     for fallback in result.manifest["fallbacks"]:
         reporter.say(f"fallback: {fallback}")
+    diagnostics = sorted({d for doc in result.documents for d in doc.diagnostics})
+    if diagnostics:
+        reporter.say(f"{len(diagnostics)} legacy-page note(s) (repairs, drops, warnings); "
+                     f"all in {manifest}")
+        for line in diagnostics[:args.show_notes]:
+            reporter.say(f"  {line}")
     for path in [*written, combined, manifest]:
         print(path)
     return 0
@@ -118,6 +124,56 @@ def cmd_locales(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_render_page(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from kitgen.content.pegasus.site import PegasusSite
+    from kitgen.pipeline import KitBuilder
+
+    page = Path(args.file)
+    if not page.is_file():
+        print(f"kitgen: error: {page}: no such file", file=sys.stderr)
+        return 2
+    root = Path(args.site) if args.site else PegasusSite.find_root(page)
+    if root is not None:
+        settings = replace(settings, content_source=f"pegasus:{root}")
+    request = KitRequest.from_dict({"country": args.country, "language": args.language,
+                                    "campaign": args.campaign, "kinds": "guide",
+                                    "variant": args.variant})
+    builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+    data, pages, sourced = builder.render_page(page, request)
+    out = Path(args.output or page.with_suffix(".pdf").name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    for line in sourced.diagnostics:
+        print(line, file=sys.stderr)
+    for fallback in sorted(sourced.fallbacks):
+        print(f"fallback: {fallback}", file=sys.stderr)
+    where = f"strings from {root}" if root else "no site tree: page strings are missing"
+    print(f"{out}: {pages} page(s); {len(sourced.diagnostics)} note(s); {where}",
+          file=sys.stderr)
+    print(out)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.report import format_html, format_table, translation_report
+
+    languages = [x.strip() for x in args.languages.split(",")] if args.languages else None
+    report = translation_report(settings, languages)
+    if args.json:
+        print(json.dumps({"languages": [h.to_dict() for h in report]}, indent=2,
+                         ensure_ascii=False))
+    else:
+        print(format_table(report))
+    if args.html:
+        Path(args.html).write_text(format_html(report), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+    return 1 if any(h.errors for h in report) else 0
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from kitgen.check import check_content
 
@@ -147,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--variant", choices=VARIANTS, help="PDF/UA-1 (tagged) or PDF/A-3u")
     build.add_argument("--force", action="store_true", help="render again even if cached")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    build.add_argument("--show-notes", type=int, default=10, metavar="N",
+                       help="print the first N legacy-page notes (default 10)")
     personal = build.add_argument_group("personalisation (printed in proclamation and agenda)")
     for name, help_text in [
         ("organization", "organising school or body"), ("event-name", "name of the event"),
@@ -164,6 +222,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate all content; non-zero exit on errors")
     check.set_defaults(handler=cmd_check)
+
+    page = sub.add_parser("render-page", help="render one legacy page file as a guide-styled "
+                                              "PDF (to check a translation)")
+    page.add_argument("file", help="a page: .md, .md.erb, .md.partial (or a saved copy)")
+    page.add_argument("--country", required=True)
+    page.add_argument("--language", required=True)
+    page.add_argument("--campaign")
+    page.add_argument("--site", help="the site tree for strings (default: the tree the file "
+                                     "is in, if any)")
+    page.add_argument("--variant", choices=VARIANTS)
+    page.add_argument("-o", "--output", help="PDF to write (default: <file>.pdf here)")
+    page.set_defaults(handler=cmd_render_page)
+
+    report = sub.add_parser("report", help="translation health of a legacy site, per language")
+    report.add_argument("--languages", help="comma-separated codes (default: all in the site)")
+    report.add_argument("--json", action="store_true", help="JSON instead of a table")
+    report.add_argument("--html", metavar="FILE", help="also write an HTML report")
+    report.set_defaults(handler=cmd_report)
+
+    for command in (build, check, page, report):
+        command.add_argument("--content", metavar="SOURCE",
+                             help="content source: native (default) or pegasus:<site root> "
+                                  "(overrides KITGEN_CONTENT)")
     return parser
 
 
@@ -175,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     try:
         settings = Settings.from_env()
+        if getattr(args, "content", None):
+            from dataclasses import replace
+
+            settings = replace(settings, content_source=args.content)
         return args.handler(args, settings)
     except KitgenError as exc:
         print(f"kitgen: error: {exc}", file=sys.stderr)

@@ -24,7 +24,7 @@ from kitgen.combine import combine_pdfs
 from kitgen.compose import compose_page
 from kitgen.content.files import digest, digest_tree
 from kitgen.content.render import LocaleView
-from kitgen.content.source import LocatedDocument, open_source
+from kitgen.content.source import LocatedDocument, SourcedContent, open_source
 from kitgen.content.strings import load_strings
 from kitgen.locales import Catalog, Country, Language, load_catalog
 from kitgen.models import DocumentResult, KitRequest, KitResult, Personalization
@@ -216,6 +216,22 @@ class KitBuilder:
             sha256=hashlib.sha256(rendered.data).hexdigest(), fallbacks=tuple(sorted(fallbacks)),
             diagnostics=diagnostics)
         return result, rendered.data
+
+    def render_page(self, path: Path, request: KitRequest) -> tuple[bytes, int, SourcedContent]:
+        """One legacy page file as a guide-styled PDF, not stored: ``kitgen render-page``."""
+        from kitgen.content.pegasus.source import render_page_file
+
+        request, locale = self.resolve(request)
+        view = self._view(locale, request.personalization)
+        sourced = render_page_file(path, view, self.settings)
+        brand = load_brand(self.settings.content_dir)
+        logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()
+        html = compose_page(self.templates, sourced.content, view, brand,
+                            print_ready=request.print_ready, agenda=[], brand_href=logo)
+        rendered = self.renderer.render(html, base_url=self.settings.content_dir,
+                                        stylesheets=self.stylesheets("guide"),
+                                        variant=request.variant)
+        return rendered.data, rendered.pages, sourced
 
     def stylesheets(self, kind: str) -> list[Path]:
         return [self.settings.styles_dir / "base.css", self.settings.styles_dir / f"{kind}.css"]

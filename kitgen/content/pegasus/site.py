@@ -111,6 +111,18 @@ class PegasusSite:
         if not (self.root / "public").is_dir():
             raise ContentError("not a legacy site tree (no public/ folder)", self.root)
 
+    @staticmethod
+    def find_root(page: Path) -> Path | None:
+        """The site tree a page file belongs to (``public/…`` or ``i18n/public/<lang>/…``)."""
+        parts = page.resolve().parts
+        for n in range(len(parts) - 1, 0, -1):
+            if parts[n] == "public":
+                root = Path(*parts[:n - 1]) if n >= 2 and parts[n - 1] == "i18n" else \
+                    Path(*parts[:n])
+                if (root / "public").is_dir():
+                    return root
+        return None
+
     def page(self, page: str, language: str) -> PageFiles:
         for ext in self.config.extensions:
             english = self.root / "public" / f"{page}.{ext}"

@@ -11,6 +11,8 @@ from markupsafe import Markup
 
 from kitgen.compose import AgendaRow
 from kitgen.content.agenda import AgendaStep, format_time_range, shift_steps
+from kitgen.content.pegasus.diagnostics import Diagnostics
+from kitgen.content.pegasus.frontmatter import split_front_matter
 from kitgen.content.pegasus.page import PageContent, inline_html, render_legacy_page
 from kitgen.content.pegasus.repairs import RepairContext
 from kitgen.content.pegasus.site import (
@@ -31,11 +33,27 @@ _TIME_RANGE = re.compile(_TIME + r"\s*[-–—~à]+\s*" + _TIME, re.I)
 _DATE_FORMATS = {"start-short", "start-long", "short", "full", "year", "full-year"}
 
 
+class LoosePages:
+    """A page file outside any site tree (``render-page`` on a lone file): no strings, no
+    images; every ``hoc_s`` key is missing and reported."""
+
+    root = None
+
+    def __init__(self, config: SourceConfig):
+        self.config = config
+
+    def strings(self, language: str) -> dict[str, str]:
+        return {}
+
+    def find_image(self, src: str) -> str | None:
+        return None
+
+
 @dataclass
 class PageContext:
     """The dialect's view of one locale; remembers which strings fell back to English."""
 
-    site: PegasusSite
+    site: PegasusSite | LoosePages
     view: LocaleView
     fallbacks: set[str] = field(default_factory=set)
 
@@ -81,6 +99,35 @@ class PageContext:
         if kind == "url":
             return self.url(value)
         return self.date(value)
+
+
+def read_page(path: Path, english: Path | None, shown_as: Path,
+              context: PageContext) -> tuple[PageContent, RepairContext]:
+    """Read one page (a translation is compared with its ``english`` page's front matter)."""
+    repair = RepairContext(context.site.find_image, context.site.config.placeholders)
+    english_meta = None
+    if english is not None:
+        english_meta = split_front_matter(english.read_text("utf-8"), Diagnostics(english)).meta
+    view = context.view
+    page = render_legacy_page(path.read_text("utf-8"), shown_as, context, repair,
+                              english_meta=english_meta,
+                              absolute_url=lambda href: absolute_url(href, view))
+    return page, repair
+
+
+def render_page_file(path: Path, view: LocaleView, settings: Settings) -> SourcedContent:
+    """One legacy page as a guide-styled document: how staff check a single translation.
+
+    Strings come from the site tree the file sits in, when it sits in one."""
+    config = load_source_config(settings.content_dir / CONFIG_NAME)
+    root = PegasusSite.find_root(path)
+    site: PegasusSite | LoosePages = PegasusSite(root, config) if root else LoosePages(config)
+    context = PageContext(site, view)
+    page, _ = read_page(path, None, path, context)
+    content = RenderedContent("guide", page.title or Markup.escape(path.name), page.subtitle,
+                              view.expand_fields(page.body), view.language.code, None, None)
+    diagnostics = tuple(str(d) for d in sorted(page.diagnostics, key=lambda d: d.line))
+    return SourcedContent(content, [], frozenset(context.fallbacks), diagnostics)
 
 
 def absolute_url(target: str, view: LocaleView, helper: str = "resolve_url") -> str:
@@ -138,18 +185,8 @@ class PegasusSource:
 
     def read_page(self, files: PageFiles, view: LocaleView,
                   context: PageContext) -> tuple[PageContent, RepairContext]:
-        repair = RepairContext(self.site.find_image, self.config.placeholders)
-        english_meta = None
-        if files.translation is not None:
-            from kitgen.content.pegasus.diagnostics import Diagnostics
-            from kitgen.content.pegasus.frontmatter import split_front_matter
-
-            english_meta = split_front_matter(files.english.read_text("utf-8"),
-                                              Diagnostics(files.english)).meta
-        page = render_legacy_page(files.source.read_text("utf-8"), self.relative(files.source),
-                                  context, repair, english_meta=english_meta,
-                                  absolute_url=lambda href: absolute_url(href, view))
-        return page, repair
+        english = files.english if files.translation is not None else None
+        return read_page(files.source, english, self.relative(files.source), context)
 
     def relative(self, path: Path) -> Path:
         return path.relative_to(self.site.root)
