@@ -211,3 +211,10 @@ def test_indented_block_from_a_translation_tool_is_dedented():
     assert "<h2>Heading</h2>" in body and "<table>" in body and "<pre>" not in body
     assert "</ul>" in body and "<p>two</p>" in body and "</li>" in body
     assert page.tables and page.tables[0].rows[1].cells == ("1", "2")
+
+
+def test_padded_bold_is_tightened_and_trailing_spaces_dropped():
+    text, diag, _ = repaired("- ** Autres idées** : and **ok** then ** x **\n**a** b **c**")
+    assert text == "- **Autres idées** : and **ok** then **x**\n**a** b **c**"
+    assert messages(diag, "repair") == ["1:spaces inside ** bold ** markers removed"]
+    assert "coder.</li>" in str(page_html("- un\n- coder. \n").body)

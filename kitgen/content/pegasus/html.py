@@ -28,6 +28,7 @@ _COLUMN_OPEN = re.compile(r"<p>\s*" + re.escape(COLUMN_OPEN).replace(r"\{\}", r"
                           + r"\s*</p>")
 _COLUMN_CLOSE = re.compile(r"<p>\s*" + re.escape(COLUMN_CLOSE) + r"\s*</p>")
 _BLANK = re.compile(re.escape(BLANK).replace(r"\{\}", r"(\d+)"))
+_TRAILING_SPACE = re.compile(r"[ \t\xa0]+</(li|p|td|th|h[1-6])>")
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
 
 
@@ -47,6 +48,9 @@ def sanitize(html: str, *, absolute_url: Callable[[str], str], images: set[str],
                       url_schemes={"http", "https", "mailto", "file"}, link_rel=None,
                       strip_comments=True, attribute_filter=attribute)
     clean = _IMAGE_WITHOUT_SOURCE.sub("", clean)
+    # Trailing spaces before a closing tag make WeasyPrint 70 hyphenate the line's first word
+    # ("Invi-/tez …", seen in a French page); they carry nothing in print.
+    clean = _TRAILING_SPACE.sub(r"</\1>", clean)
     clean = _EMPTY_PARAGRAPH.sub("", clean)
     clean = _COLUMN_OPEN.sub(lambda m: f'<div class="col col-{m[1]}">', clean)
     clean = _COLUMN_CLOSE.sub("</div>", clean)

@@ -52,6 +52,7 @@ def repair_body(text: str, first_line: int, context: RepairContext, diag: Diagno
     text = _dedent_damaged_blocks(text, first_line, diag)
     text = _remove_stray_closing_tags(text, first_line, diag)
     text = _remove_crowdin_marks(text, first_line, diag)
+    text = _tighten_strong(text, first_line, diag)
     text = _replace_media(text, first_line, context, diag)
     text = _mark_columns(text, first_line, diag)
     return _mark_placeholders(text, context)
@@ -103,6 +104,21 @@ def _remove_stray_closing_tags(text: str, first_line: int, diag: Diagnostics) ->
         return ""
 
     return _STRAY_CLOSING.sub(remove, text)
+
+
+def _tighten_strong(text: str, first_line: int, diag: Diagnostics) -> str:
+    """``** bold **``: tools pad emphasis with spaces, which Markdown then prints raw."""
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        parts = line.split("**")
+        if len(parts) < 3 or len(parts) % 2 == 0:
+            continue
+        inner = parts[1::2]
+        if any(p != p.strip() and p.strip() for p in inner):
+            parts[1::2] = [p.strip() for p in inner]
+            lines[n] = "**".join(parts)
+            diag.repair(first_line + n, "spaces inside ** bold ** markers removed")
+    return "\n".join(lines)
 
 
 def _remove_crowdin_marks(text: str, first_line: int, diag: Diagnostics) -> str:
