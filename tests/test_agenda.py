@@ -30,3 +30,20 @@ def test_rows_shift_to_the_organizers_start_time():
 def test_no_start_time_keeps_rows():
     steps = [AgendaStep(dt.time(10), dt.time(10, 5), "x")]
     assert shift_steps(steps, None) == steps
+
+
+def test_every_supported_locale_formats_time_ranges_and_campaign_dates():
+    """Babel cannot format CLDR's flexible day period 'B' (zh_Hant); no locale may crash."""
+    from kitgen.campaigns import load_campaigns
+    from kitgen.locales import load_catalog
+
+    content = Settings().content_dir
+    catalog = load_catalog(content)
+    campaign = load_campaigns(content).get("2026", "nonus")
+    for language in catalog.languages.values():
+        times = format_time_range(dt.time(10, 0), dt.time(13, 5), language.locale)
+        assert any(ten in times for ten in ("10", "١٠", "۱۰", "१०", "১০")), (language.code, times)
+        for fmt in ("start-short", "start-long", "short", "full", "year", "full-year"):
+            assert campaign.format(fmt, language.locale), (language.code, fmt)
+    zh = catalog.language("zh").locale
+    assert format_time_range(dt.time(10, 0), dt.time(13, 5), zh) == "上午10:00至下午1:05"

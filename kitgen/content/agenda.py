@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_interval
+from babel.dates import format_interval, format_time
 
 from kitgen.content.files import load_yaml_mapping
 from kitgen.errors import ContentError
@@ -68,4 +68,12 @@ def format_time_range(start: dt.time, end: dt.time, locale: Locale) -> str:
     """``10:00 – 10:05 AM``, ``10:00 – 10:05``, ``10 h 00 – 10 h 05``: the locale's clock."""
     pattern = re.sub(r"'[^']*'", "", locale.time_formats["short"].pattern)
     skeleton = "hm" if "h" in pattern or "K" in pattern else "Hm"
-    return format_interval(start, end, skeleton, locale=locale)
+    try:
+        return format_interval(start, end, skeleton, locale=locale)
+    except NotImplementedError:
+        # Babel cannot format CLDR's flexible day period 'B' (zh_Hant: 上午/下午); the plain
+        # AM/PM marker 'a' says the same thing for whole hours of a school day.
+        short = locale.time_formats["short"].pattern.replace("B", "a")
+        fallback = locale.interval_formats.get(None, "{0} – {1}")
+        return fallback.format(format_time(start, short, locale=locale),
+                               format_time(end, short, locale=locale))
