@@ -66,7 +66,8 @@ class Catalog:
 
     def language_name(self, language: Language, in_language: Language) -> str:
         name = language.locale.get_display_name(in_language.locale) or language.code
-        return name[:1].upper() + name[1:] if in_language.locale.language != "en" else name
+        # Titlecase, not uppercase: Georgian Mkhedruli titlecases to itself (no capitals).
+        return name[:1].title() + name[1:] if in_language.locale.language != "en" else name
 
 
 def load_catalog(content_dir: Path) -> Catalog:
