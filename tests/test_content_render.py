@@ -51,8 +51,12 @@ def test_conditionals_on_country(tmp_path):
     assert "US only" in render(tmp_path, body, view_for("us", "en")).body
 
 
-def test_missing_string_falls_back_to_english_and_is_recorded(tmp_path):
-    view = view_for("de", "de")  # no German string table: English throughout
+def test_missing_string_falls_back_to_english_and_is_recorded(tmp_path, content_copy):
+    # A German table that lacks the key: the English text is printed and the fallback noted.
+    strings = content_copy.content_dir / "strings" / "de.yaml"
+    strings.write_text("\n".join(line for line in strings.read_text().splitlines()
+                                 if not line.startswith("kind.guide:")) + "\n")
+    view = view_for("de", "de", settings=content_copy)
     out = render(tmp_path, "{{ t('kind.guide') }}\n", view)
     assert "How to host" in out.body
     assert "string:kind.guide" in view.fallbacks
