@@ -1,0 +1,329 @@
+"""Every supported language prints: a face for its script, no missing glyph, hyphenation, RTL.
+
+One agenda per language goes through the real pipeline (KitBuilder: strings, templates,
+styles, WeasyPrint, store) once per module, from a copy of the content whose agenda in that
+language is a sample made of CLDR text (its own name, the campaign dates, day and month
+names, country names), so every language prints native text in every script it needs. The
+checks read the PDFs: glyph ids in the content streams, embedded font names, extracted text,
+and where pdfium places the characters.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import replace
+
+import pyphen
+import pytest
+from babel.dates import get_day_names, get_month_names
+from babel.lists import format_list
+
+from kitgen import cache
+from kitgen.brand import load_brand
+from kitgen.content.agenda import format_time_range, load_agenda
+from kitgen.locales import Language, load_catalog
+from kitgen.models import KitRequest
+from kitgen.pdf import PdfRenderer
+from kitgen.pipeline import KitBuilder, Locale
+from kitgen.settings import PROJECT_ROOT, Settings
+from kitgen.storage import FilesystemStorage
+from tests.pdfcheck import (
+    contains_run,
+    find_chars,
+    font_families,
+    glyphs_per_block,
+    glyphs_per_face,
+    missing_glyphs,
+    on_line,
+    placed_chars,
+    printed_words,
+    read_pdf,
+    split_at_widest_gap,
+    words,
+)
+
+pytestmark = pytest.mark.slow
+
+CATALOG = load_catalog(Settings().content_dir)
+LANGUAGES = sorted(CATALOG.languages)
+RTL = sorted(code for code, lang in CATALOG.languages.items() if lang.direction == "rtl")
+CAMPAIGN = "2026"
+SAMPLE_TERRITORIES = ("FR", "DE", "JP", "EG", "IN", "BR", "KH", "GE", "LK", "IL")
+LATIN_TOKENS = ("HTML5", "CSS3")  # in this logical order, with native text between them
+#: Scripts whose printed text does not read back: WeasyPrint writes one ToUnicode entry per
+#: glyph (the first cluster it was seen in), so reordered vowel signs and conjuncts come out
+#: of copy-paste wrong ("हिन्दी" reads "हिन्दिी", Tamil "தேதி" reads "தேதேி"). The print is
+#: right (see test_native_text_is_drawn); search and copy-paste in these PDFs are not.
+TEXT_DOES_NOT_ROUND_TRIP = {"devanagari", "sinhala", "tamil", "telugu"}
+
+#: The script's own face (embedded name, style dropped); None: the brand's Noto Sans covers it.
+SCRIPT_FACE = {
+    "latin": None, "cyrillic": None, "greek": None,
+    "arabic": "Noto-Sans-Arabic", "hebrew": "Noto-Sans-Hebrew",
+    "han-hans": "Noto-Sans-CJK-SC", "han-hant": "Noto-Sans-CJK-TC",
+    "japanese": "Noto-Sans-CJK-JP", "hangul": "Noto-Sans-CJK-KR",
+    "devanagari": "Noto-Sans-Devanagari", "georgian": "Noto-Sans-Georgian",
+    "khmer": "Noto-Sans-Khmer", "sinhala": "Noto-Sans-Sinhala", "tamil": "Noto-Sans-Tamil",
+    "telugu": "Noto-Sans-Telugu",
+}
+BRAND_FACE = "Noto-Sans"
+
+
+def country_for(language: str) -> str:
+    """A country that speaks the language, preferring one where it is the default."""
+    speaking = [c for c in CATALOG.countries.values() if language in c.languages]
+    defaults = [c for c in speaking if c.default_language == language]
+    return (defaults or speaking)[0].code
+
+
+def sample_agenda(language: Language) -> str:
+    """An agenda document of CLDR text in the language (expressions resolved by kitgen)."""
+    locale = language.locale
+    days = format_list(list(get_day_names("wide", locale=locale).values()), locale=locale)
+    months = format_list(list(get_month_names("wide", locale=locale).values()),
+                         locale=locale)
+    territories = format_list([locale.territories[t] for t in SAMPLE_TERRITORIES
+                               if t in locale.territories], locale=locale)
+    first, second = LATIN_TOKENS
+    december = get_month_names("wide", locale=locale)[12]
+    return (
+        "---\n"
+        "title: \"{{ language }}\"\n"
+        "subtitle: \"{{ date('full') }} · {{ country }}\"\n"
+        "cta: /events\n"
+        "cta_label: cta.register\n"
+        "---\n\n"
+        '<div class="notes" markdown="1">\n\n'
+        f"- {first} {december} {second}\n"
+        f"- {days}\n- {months}\n- {territories}\n"
+        "- {{ language }} · {{ country }}\n\n"
+        "</div>\n")
+
+
+@pytest.fixture(scope="module")
+def sample_settings(tmp_path_factory) -> Settings:
+    """Shipped strings, templates and styles; every language's agenda is its CLDR sample."""
+    root = tmp_path_factory.mktemp("scripts")
+    for name in ("content", "templates", "styles"):
+        shutil.copytree(PROJECT_ROOT / name, root / name)
+    for code, language in CATALOG.languages.items():
+        path = root / "content" / "documents" / "agenda" / f"{code}.md"
+        path.write_text(sample_agenda(language), encoding="utf-8")
+    return replace(Settings(), content_dir=root / "content", templates_dir=root / "templates",
+                   styles_dir=root / "styles", store_dir=root / "store")
+
+
+@pytest.fixture(scope="module")
+def builder(sample_settings: Settings) -> KitBuilder:
+    return KitBuilder(sample_settings, FilesystemStorage(sample_settings.store_dir))
+
+
+def build_one(builder: KitBuilder, language: str, kind: str) -> bytes:
+    request = KitRequest(country_for(language), language, campaign=CAMPAIGN, kinds=(kind,))
+    result = builder.build(request, force=True)
+    pdf = builder.storage.get(cache.document_object(result.documents[0].key))
+    assert pdf is not None
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def agendas(builder: KitBuilder) -> dict[str, bytes]:
+    """The sample agenda of every supported language, rendered once (~15 s for 57)."""
+    return {code: build_one(builder, code, "agenda") for code in LANGUAGES}
+
+
+def resolved(builder: KitBuilder, language: str) -> Locale:
+    return builder.resolve(KitRequest(country_for(language), language, campaign=CAMPAIGN))[1]
+
+
+def render_html(language: Language, body: str, main_style: str = "") -> bytes:
+    """``body`` in a <main> in the language, with the brand and kitgen's base stylesheet."""
+    settings = Settings()
+    renderer = PdfRenderer([settings.styles_dir])
+    brand = load_brand(settings.content_dir).css_variables()
+    html = (f'<html lang="{language.bcp47}" dir="{language.direction}" '
+            f'class="script-{language.script}"><head><style>{brand}</style></head><body>'
+            f'<main lang="{language.bcp47}" style="{main_style}">{body}</main></body></html>')
+    return renderer.render(html, base_url=settings.content_dir,
+                           stylesheets=[settings.styles_dir / "base.css"]).data
+
+
+def expected_texts(builder: KitBuilder, code: str) -> dict[str, str]:
+    """Native text every sample prints: its own name, the campaign dates, the country."""
+    locale = resolved(builder, code)
+    language = locale.language
+    return {
+        "language name": CATALOG.language_name(language, language),
+        "dates": locale.campaign.format("full", language.locale),
+        "country name": CATALOG.country_name(locale.country, language),
+    }
+
+
+# -- a face for every script, and every glyph drawn ------------------------------------------
+
+def test_every_script_has_a_font_stack():
+    """A new script in languages.yaml must get its faces in base.css (and here)."""
+    css = (PROJECT_ROOT / "styles" / "base.css").read_text()
+    for script in {lang.script for lang in CATALOG.languages.values()}:
+        assert f"html.script-{script}" in css, script
+        assert script in SCRIPT_FACE, script
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_every_character_has_a_glyph(agendas, code):
+    missing, shown = missing_glyphs(agendas[code])
+    assert shown > 300, f"{code}: only {shown} glyphs drawn; is the sample on the page?"
+    assert not missing, f"{code}: .notdef drawn for\n" + "\n".join(map(str, missing))
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_native_text_is_drawn(agendas, builder, code):
+    """Each word of the native texts, shaped alone by the same engine, fonts and lang, is
+    drawn with the same glyphs somewhere on the sample page (independent of ToUnicode)."""
+    texts = expected_texts(builder, code)
+    all_words = [w for text in texts.values() for w in text.split()]
+    alone = render_html(CATALOG.language(code), "".join(f"<p>{w}</p>" for w in all_words))
+    page = glyphs_per_face(agendas[code])
+    runs = [run for block in glyphs_per_block(alone) for run in block.items()]
+    assert len(runs) >= len(all_words), (code, all_words, runs)
+    lost = [(face, glyphs) for face, glyphs in runs
+            if not contains_run(page.get(face, []), glyphs)]
+    assert not lost, f"{code}: {texts}: glyph runs not on the page: {lost}"
+
+
+@pytest.mark.parametrize("code", [c for c in LANGUAGES
+                                  if CATALOG.language(c).script not in TEXT_DOES_NOT_ROUND_TRIP])
+def test_native_text_reads_back(agendas, builder, code):
+    """The same texts in the PDF's extracted text (what search and copy-paste see)."""
+    printed = printed_words(agendas[code])
+    for what, text in expected_texts(builder, code).items():
+        lost = [w for w in words(text) if w not in printed]
+        assert not lost, f"{code}: {what} {text!r}: {lost} not in the extracted text"
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_each_language_embeds_its_scripts_face_and_no_other(agendas, code):
+    """cn: CJK SC, zh: TC, ja: JP, ko: KR (one CJK face only), ar: Arabic, km: Khmer…; the
+    brand's Noto Sans for Latin; nothing fontconfig had to find on its own (DejaVu…)."""
+    expected = SCRIPT_FACE[CATALOG.language(code).script]
+    families = font_families(read_pdf(agendas[code]))
+    assert families == {BRAND_FACE} | ({expected} if expected else set()), (code, families)
+
+
+@pytest.mark.parametrize(("code", "serif"), [
+    ("ar", "Noto-Naskh-Arabic"), ("zh", "Noto-Serif-CJK-TC"), ("hi", "Noto-Serif-Devanagari"),
+])
+def test_the_proclamation_uses_the_scripts_serif_face(builder, code, serif):
+    families = font_families(read_pdf(build_one(builder, code, "proclamation")))
+    assert serif in families, families
+    assert "Noto-Serif" in families, "the brand's formal face stays first for Latin"
+
+
+def test_the_checker_reports_a_character_no_font_has():
+    """U+E000 (private use) and U+0378 (unassigned): no installed font has them; WeasyPrint
+    draws them with glyph ids past the end of the font (not 0); the checker sees both."""
+    pdf = render_html(CATALOG.language("en"), "<p>Hour of Code \ue000 and \u0378.</p>")
+    missing, shown = missing_glyphs(pdf)
+    assert shown > 10
+    assert sorted(m.text for m in missing) == ["\u0378", "\ue000"], [str(m) for m in missing]
+    assert all(m.font.endswith("+Noto-Sans") and m.glyph > 0 for m in missing)
+
+
+# -- hyphenation -----------------------------------------------------------------------------
+
+def test_lang_tags_select_the_right_hyphenation_dictionary():
+    """WeasyPrint hands the lang attribute to pyphen.language_fallback: the tag must find the
+    dictionary of the language and variant wherever pyphen has one."""
+    picked = {code: pyphen.language_fallback(lang.bcp47)
+              for code, lang in CATALOG.languages.items()}
+    assert picked["pt"] == "pt_BR" and picked["po"] == "pt_PT"
+    assert picked["no"] == "nb_NO" and picked["nn"] == "nn_NO"
+    assert picked["gb"] == "en_GB" and picked["en"] == "en_US"
+    for code, lang in CATALOG.languages.items():
+        if any(d.split("_")[0] == lang.locale.language for d in pyphen.LANGUAGES):
+            assert picked[code], f"{code} ({lang.bcp47}) misses pyphen's dictionary"
+
+
+def narrow_lines(code: str, body: str) -> list[str]:
+    """The lines of ``body`` set 28 mm wide in the language, as extracted."""
+    text = read_pdf(render_html(CATALOG.language(code), body, "width: 28mm")).text
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("code", "word"), [
+    ("de", "Informatikunterrichtswoche"),
+    ("ru", "Достопримечательность"),  # Cyrillic
+    ("el", "Ηλεκτρομαγνητισμός"),  # Greek
+    ("te", "విశ్వవిద్యాలయాలలో"),  # Telugu
+])
+def test_long_words_are_hyphenated(code, word):
+    lines = narrow_lines(code, f"<p>{word}</p>")
+    assert len(lines) > 1 and lines[0].endswith("\u2010"), (code, lines)
+    if CATALOG.language(code).script not in TEXT_DOES_NOT_ROUND_TRIP:
+        assert "".join(line.rstrip("\u2010") for line in lines) == word, "only a hyphen added"
+
+
+def test_addresses_are_never_hyphenated():
+    """Words around it are; the printed address breaks without a hyphen and reads back."""
+    url = "https://hourofcode.com/de/veranstaltungsorganisationsleitfaden"
+    lines = narrow_lines("de", f'<p><a href="{url}">{url[8:]}</a> Informatikunterricht</p>')
+    text = "".join(lines)
+    assert text.startswith(url[8:]), f"broken without hyphens, typed back exactly: {lines}"
+    assert "\u2010" in text[len(url) - 8:], f"the next word is hyphenated: {lines}"
+
+
+# -- right to left ---------------------------------------------------------------------------
+
+def row_sides(code: str, pdf: bytes, settings: Settings) -> tuple[float, float]:
+    """(x of the time cell, x of the activity cell) in the agenda's first row."""
+    chars = placed_chars(pdf)
+    step = load_agenda(settings.content_dir, country_for(code))[0]
+    label = format_time_range(step.start, step.end, CATALOG.language(code).locale)
+    joined = "".join(c.char for c in chars)
+    if label not in joined:  # pdfium may reorder a bidi line; its digits stay together
+        label = re.search(r"\d+(?:\D\d+)?", label)[0]
+    anchor = find_chars(chars, label)[0]
+    left, right = split_at_widest_gap(on_line(chars, anchor.baseline))
+    time_part, activity = (left, right) if anchor in left else (right, left)
+    return min(c.x for c in time_part), min(c.x for c in activity)
+
+
+def footer_sides(pdf: bytes) -> tuple[float, float]:
+    """(x of the page number, x of the brand line) in the running footer: the page number is
+    the piece whose only digits are 1 (page 1 of 1), the brand line has the year."""
+    chars = placed_chars(pdf)
+    bottom = min(c.baseline for c in chars if c.char.strip())
+    pieces = split_at_widest_gap(on_line(chars, bottom))
+    digits = [{c.char for c in piece if c.char.isdigit()} for piece in pieces]
+    page = [piece for piece, found in zip(pieces, digits, strict=True) if found == {"1"}]
+    assert len(page) == 1, ("one piece is the page number", digits)
+    brand = pieces[1] if page[0] is pieces[0] else pieces[0]
+    return min(c.x for c in page[0]), min(c.x for c in brand)
+
+
+def latin_tokens(pdf: bytes) -> tuple[float, float]:
+    """x of the sample's two Latin tokens, in logical order, in their (bidi) sentence."""
+    chars = placed_chars(pdf)
+    first, second = (find_chars(chars, token) for token in LATIN_TOKENS)
+    assert abs(first[0].baseline - second[0].baseline) < 1, "the two tokens share a line"
+    return first[0].x, second[0].x
+
+
+@pytest.mark.parametrize("code", [*RTL, "en", "fr", "ja"])
+def test_right_to_left_languages_mirror_and_others_do_not(agendas, sample_settings, code):
+    """RTL: the time column on the right of the activity, the page number on the left of
+    the footer, and the first of two Latin words in an RTL sentence on the right. LTR: the
+    opposite, so that a layout that ignores direction fails one of the two."""
+    pdf = agendas[code]
+    rtl = CATALOG.language(code).direction == "rtl"
+    time_x, activity_x = row_sides(code, pdf, sample_settings)
+    page_x, brand_x = footer_sides(pdf)
+    first_x, second_x = latin_tokens(pdf)
+    assert (time_x > activity_x) == rtl, ("time column", code, time_x, activity_x)
+    assert (page_x < brand_x) == rtl, ("page number", code, page_x, brand_x)
+    assert (first_x > second_x) == rtl, ("bidi order", code, first_x, second_x)
+
+
+def test_the_campaigns_rtl_languages_are_all_tested():
+    assert RTL == ["af", "ar", "fa", "he", "ur"]
