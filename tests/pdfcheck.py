@@ -203,20 +203,30 @@ def _walk_text(content: object, resources: object, reader: PdfReader, page_numbe
                                       reader, page_number, fonts, seen_forms, blocks)
 
 
-def drawn_glyphs(source: Path | bytes) -> Iterator[DrawnGlyph]:
-    """Every glyph of every page, in content-stream order (form XObjects included)."""
+Glyphs = Path | bytes | list[DrawnGlyph]  # a PDF, or its glyphs already read
+
+
+def drawn_glyphs(source: Glyphs) -> list[DrawnGlyph]:
+    """Every glyph of every page, in content-stream order (form XObjects included).
+
+    Parsing content streams is slow in pure Python: read once, pass the list around.
+    """
+    if isinstance(source, list):
+        return source
     data = source.read_bytes() if isinstance(source, Path) else source
     reader = PdfReader(io.BytesIO(data))
     fonts: dict[int, _FontInfo] = {}
     blocks = [0]
+    glyphs: list[DrawnGlyph] = []
     for number, page in enumerate(reader.pages, start=1):
         contents = page.get_contents()
         if contents is not None:
-            yield from _walk_text(contents, page.get("/Resources"), reader, number, fonts,
-                                  set(), blocks)
+            glyphs.extend(_walk_text(contents, page.get("/Resources"), reader, number, fonts,
+                                     set(), blocks))
+    return glyphs
 
 
-def missing_glyphs(source: Path | bytes) -> tuple[list[MissingGlyph], int]:
+def missing_glyphs(source: Glyphs) -> tuple[list[MissingGlyph], int]:
     """Every glyph drawn as .notdef in a PDF, and how many glyphs were drawn in all."""
     found: list[MissingGlyph] = []
     shown = 0
@@ -233,7 +243,7 @@ def _face(base_font: str) -> str:
     return base_font.lstrip("/").split("+", 1)[-1]
 
 
-def glyphs_per_face(source: Path | bytes) -> dict[str, list[int]]:
+def glyphs_per_face(source: Glyphs) -> dict[str, list[int]]:
     """The glyph ids each face draws, in content-stream order (faces as :func:`_face`)."""
     streams: dict[str, list[int]] = {}
     for drawn in drawn_glyphs(source):
@@ -241,7 +251,7 @@ def glyphs_per_face(source: Path | bytes) -> dict[str, list[int]]:
     return streams
 
 
-def glyphs_per_block(source: Path | bytes) -> list[dict[str, list[int]]]:
+def glyphs_per_block(source: Glyphs) -> list[dict[str, list[int]]]:
     """Per text placement (a line of one text box), the glyph ids of each face it draws."""
     blocks: dict[int, dict[str, list[int]]] = {}
     for drawn in drawn_glyphs(source):
@@ -330,7 +340,7 @@ def words(text: str) -> list[str]:
     return cleaned.split()
 
 
-def printed_words(source: Path | bytes) -> set[str]:
+def printed_words(source: Path | bytes, pypdf_text: str | None = None) -> set[str]:
     """Words of all pages as pypdf and as pdfium extract them (see :func:`words`).
 
     Neither extractor is right for every script: pypdf glues digits to Arabic words next to
@@ -338,7 +348,7 @@ def printed_words(source: Path | bytes) -> set[str]:
     ligatures. A word is printed if either one reads it back.
     """
     data = source.read_bytes() if isinstance(source, Path) else source
-    found = set(words(read_pdf(data).text))
+    found = set(words(read_pdf(data).text if pypdf_text is None else pypdf_text))
     document = pdfium.PdfDocument(data)
     try:
         for page in document:
