@@ -371,3 +371,20 @@ def test_right_to_left_languages_mirror_and_others_do_not(agendas, sample_settin
 
 def test_the_campaigns_rtl_languages_are_all_tested():
     assert RTL == ["af", "ar", "fa", "he", "ur"]
+
+
+@pytest.mark.parametrize("code", ["ar", "de"])
+def test_a_fallback_agendas_notes_and_qr_code_follow_the_kits_direction(tmp_path, code):
+    """Shipped content: the notes are the English fallback (LTR) in an RTL kit, yet they sit
+    on the kit's start side with the QR code beside them on its end side (same band)."""
+    settings = replace(Settings(), store_dir=tmp_path / "store")
+    builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+    source = (settings.content_dir / "documents" / "agenda" / "en.md").read_text()
+    first_word = re.search(r"^- (\w+)", source, re.M)[1]  # the notes' first word
+    assert not (settings.content_dir / "documents" / "agenda" / f"{code}.md").exists()
+    chars = placed_chars(build_one(builder, code, "agenda"))
+    notes = find_chars(chars, first_word)[0]
+    qr_url = find_chars(chars, "hourofcode.com/")[0]
+    rtl = CATALOG.language(code).direction == "rtl"
+    assert (notes.x > qr_url.x) == rtl, (code, notes, qr_url)
+    assert abs(notes.baseline - qr_url.baseline) < 30 * 72 / 25.4, "side by side, one band"
