@@ -15,7 +15,7 @@ import re
 import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from multiprocessing import get_context
 
 import pyphen
@@ -181,10 +181,16 @@ def resolved(builder: KitBuilder, language: str) -> Locale:
     return builder.resolve(KitRequest(country_for(language), language, campaign=CAMPAIGN))[1]
 
 
+@lru_cache(maxsize=1)
+def shipped_renderer() -> PdfRenderer:
+    """One renderer (one font configuration) for the small documents made here."""
+    return PdfRenderer([Settings().styles_dir])
+
+
 def render_html(language: Language, body: str, main_style: str = "") -> bytes:
     """``body`` in a <main> in the language, with the brand and kitgen's base stylesheet."""
     settings = Settings()
-    renderer = PdfRenderer([settings.styles_dir])
+    renderer = shipped_renderer()
     brand = load_brand(settings.content_dir).css_variables()
     html = (f'<html lang="{language.bcp47}" dir="{language.direction}" '
             f'class="script-{language.script}"><head><style>{brand}</style></head><body>'
@@ -275,6 +281,13 @@ def test_the_checker_reports_a_character_no_font_has():
 
 
 # -- hyphenation -----------------------------------------------------------------------------
+
+def test_chinese_tags_name_the_han_variant():
+    """lang="zh-Hans-CN" / "zh-Hant-TW": Pango and HarfBuzz pick the simplified or traditional
+    forms (OpenType ZHS / ZHT) from the script subtag, not only from the font."""
+    tags = {code: CATALOG.language(code).bcp47 for code in ("cn", "zh", "ja", "ko")}
+    assert tags == {"cn": "zh-Hans-CN", "zh": "zh-Hant-TW", "ja": "ja-JP", "ko": "ko-KR"}
+
 
 def test_lang_tags_select_the_right_hyphenation_dictionary():
     """WeasyPrint hands the lang attribute to pyphen.language_fallback: the tag must find the
