@@ -401,3 +401,15 @@ def test_a_fallback_agendas_notes_and_qr_code_follow_the_kits_direction(tmp_path
     rtl = CATALOG.language(code).direction == "rtl"
     assert (notes.x > qr_url.x) == rtl, (code, notes, qr_url)
     assert abs(notes.baseline - qr_url.baseline) < 30 * 72 / 25.4, "side by side, one band"
+
+
+def test_an_address_wrapped_in_an_rtl_line_keeps_left_to_right_order():
+    """Hebrew text around a long address in a narrow column: the address wraps, and its
+    "https://" still reads left to right (not "//:https")."""
+    url = "https://hourofcode.com/il/promote/resources"
+    pdf = render_html(CATALOG.language("he"), f'<p>מידע נוסף בכתובת <a href="{url}">{url}</a> '
+                      "ועוד טקסט כאן</p>", "width: 60mm")
+    chars = placed_chars(pdf)
+    scheme = find_chars(chars, "https")
+    colons = [c for c in on_line(chars, scheme[0].baseline) if c.char == ":"]
+    assert colons and all(c.left >= scheme[-1].right - 0.5 for c in colons), (scheme, colons)
