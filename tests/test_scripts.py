@@ -108,15 +108,36 @@ def sample_agenda(language: Language) -> str:
         "</div>\n")
 
 
+GRID_TOKENS = ("ALPHA", "BRAVO", "CHARLIE", "DELTA")  # the brochure's four figures
+WAY_TOKENS = tuple(f"WAY{n}" for n in range(1, 9))  # and its eight ways
+
+
+def sample_brochure(language: Language) -> str:
+    """A brochure with the shipped one's structure: Latin tokens in the language's text."""
+    december = get_month_names("wide", locale=language.locale)[12]
+    facts = "".join(f"- **{token}** {december}\n" for token in GRID_TOKENS)
+    ways = "".join(f"{n}. **{token}** {december}\n" for n, token in enumerate(WAY_TOKENS, 1))
+    return (
+        "---\ntitle: \"{{ language }}\"\ncta: /events\ncta_label: cta.register\n---\n\n"
+        '<div class="front" markdown="1">\n\n{{ country }}\n\n'
+        f'<div class="facts" markdown="1">\n\n{facts}\n</div>\n\n</div>\n\n'
+        '<div class="back" markdown="1">\n\n## {{ language }}\n\n'
+        f'<div class="ways" markdown="1">\n\n{ways}\n</div>\n\n</div>\n')
+
+
 @pytest.fixture(scope="module")
 def sample_settings(tmp_path_factory) -> Settings:
-    """Shipped strings, templates and styles; every language's agenda is its CLDR sample."""
+    """Shipped strings, templates and styles; every language's agenda and brochure are
+    samples of its own text."""
     root = tmp_path_factory.mktemp("scripts")
     for name in ("content", "templates", "styles"):
         shutil.copytree(PROJECT_ROOT / name, root / name)
+    documents = root / "content" / "documents"
     for code, language in CATALOG.languages.items():
-        path = root / "content" / "documents" / "agenda" / f"{code}.md"
-        path.write_text(sample_agenda(language), encoding="utf-8")
+        (documents / "agenda" / f"{code}.md").write_text(sample_agenda(language),
+                                                         encoding="utf-8")
+        (documents / "brochure" / f"{code}.md").write_text(sample_brochure(language),
+                                                           encoding="utf-8")
     return replace(Settings(), content_dir=root / "content", templates_dir=root / "templates",
                    styles_dir=root / "styles", store_dir=root / "store")
 
@@ -413,3 +434,23 @@ def test_an_address_wrapped_in_an_rtl_line_keeps_left_to_right_order():
     scheme = find_chars(chars, "https")
     colons = [c for c in on_line(chars, scheme[0].baseline) if c.char == ":"]
     assert colons and all(c.left >= scheme[-1].right - 0.5 for c in colons), (scheme, colons)
+
+
+@pytest.mark.parametrize("code", ["he", "ar", "en"])
+def test_the_brochures_grids_mirror_in_rtl(builder, code):
+    """WeasyPrint's grids ignore direction; brochure.css places the cells itself. RTL: the
+    first figure and the first four ways on the right; LTR: on the left."""
+    pdf = build_one(builder, code, "brochure")
+    rtl = CATALOG.language(code).direction == "rtl"
+    front, back = placed_chars(pdf, 0), placed_chars(pdf, 1)
+    figures = [find_chars(front, token) for token in GRID_TOKENS]
+    first, second, third, fourth = (chars[0] for chars in figures)
+    assert abs(first.baseline - second.baseline) < 1 and third.baseline < first.baseline - 5
+    assert (first.x > second.x) == rtl, (code, first, second)
+    # The second row lines up with the first (a wrapping flex row shifted it in RTL).
+    edge = (lambda chars: chars[-1].right) if rtl else (lambda chars: chars[0].left)
+    assert abs(edge(figures[0]) - edge(figures[2])) < 1, (code, first, third)
+    assert abs(edge(figures[1]) - edge(figures[3])) < 1, (code, second, fourth)
+    way1, way4, way5 = (find_chars(back, WAY_TOKENS[n])[0] for n in (0, 3, 4))
+    assert abs(way1.baseline - way5.baseline) < 1 and way4.baseline < way1.baseline - 5
+    assert (way1.x > way5.x) == rtl, (code, way1, way5)
