@@ -23,7 +23,12 @@ class Language:
 
     @property
     def bcp47(self) -> str:
-        """The tag for HTML ``lang`` and PDF /Lang, e.g. ``fr-FR``, ``zh-Hans-CN``."""
+        """The tag for HTML ``lang`` and PDF /Lang, e.g. ``fr-FR``, ``zh-Hans-CN``.
+
+        The print depends on it: HarfBuzz picks simplified or traditional Han forms from the
+        script subtag (zh-Hans / zh-Hant), and WeasyPrint finds the hyphenation dictionary
+        with ``pyphen.language_fallback`` (pt-BR → pt_BR, pt-PT → pt_PT, nb-NO → nb_NO).
+        """
         parts = [self.locale.language, self.locale.script, self.locale.territory]
         return "-".join(p for p in parts if p)
 
