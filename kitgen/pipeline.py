@@ -182,10 +182,10 @@ class KitBuilder:
                                     rendered={d.key for d in documents if not d.cached})
 
     def _kit_title(self, locale: Locale) -> str:
-        view = self._view(locale, Personalization())
+        view = self.view_for(locale, Personalization())
         return f"{view.t('kit.title')} · {view.country_name} · {view.language_name}"
 
-    def _view(self, locale: Locale, personalization: Personalization) -> LocaleView:
+    def view_for(self, locale: Locale, personalization: Personalization) -> LocaleView:
         return LocaleView(locale.catalog, locale.country, locale.language, locale.campaign,
                           load_strings(self.settings.content_dir, locale.language.code),
                           personalization, self.settings.site_url)
@@ -222,7 +222,7 @@ class KitBuilder:
         from kitgen.content.pegasus.source import render_page_file
 
         request, locale = self.resolve(request)
-        view = self._view(locale, request.personalization)
+        view = self.view_for(locale, request.personalization)
         sourced = render_page_file(path, view, self.settings)
         brand = load_brand(self.settings.content_dir)
         logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()
@@ -239,7 +239,7 @@ class KitBuilder:
     def compose(self, plan: DocumentPlan, request: KitRequest, locale: Locale,
                 brand: Brand) -> tuple[str, str, set[str], tuple[str, ...]]:
         """``(html, plain title, fallbacks, diagnostics)`` of one document: all before the PDF."""
-        view = self._view(locale, plan.personalization)
+        view = self.view_for(locale, plan.personalization)
         sourced = self.source.render(plan.located, view)
         content = sourced.content
         logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()

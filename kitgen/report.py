@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from kitgen.errors import ContentError, KitgenError
+from kitgen.locales import Catalog, load_catalog
 from kitgen.models import KINDS, KitRequest
 from kitgen.settings import Settings
 
@@ -40,7 +41,7 @@ class LanguageHealth:
         return asdict(self)
 
 
-def _country_for(catalog: Any, language: str) -> str:
+def _country_for(catalog: Catalog, language: str) -> str:
     """A country that speaks ``language``: its default language first, else any, else us."""
     countries = list(catalog.countries.values())
     for country in countries:
@@ -62,7 +63,7 @@ def translation_report(settings: Settings, languages: list[str] | None = None
     if not isinstance(source, PegasusSource):
         raise ContentError("the report reads a legacy site tree: pass --content "
                            "pegasus:<site root> or set KITGEN_CONTENT")
-    catalog = builder.resolve(KitRequest("us", "en"))[1].catalog
+    catalog = load_catalog(settings.content_dir)
     wanted = languages or [REFERENCE, *source.site.languages()]
     english = source.site.strings(REFERENCE)
     report = []
@@ -84,8 +85,8 @@ def translation_report(settings: Settings, languages: list[str] | None = None
                 request, locale = builder.resolve(KitRequest(health.country, language,
                                                              kinds=(kind,)))
                 plan = builder.plan(request, locale)[0]
-                sourced = source.render(plan.located, builder._view(locale,
-                                                                    plan.personalization))
+                sourced = source.render(plan.located,
+                                        builder.view_for(locale, plan.personalization))
             except KitgenError as exc:
                 health.errors.append(f"{kind}: {exc}")
                 continue
@@ -97,11 +98,14 @@ def translation_report(settings: Settings, languages: list[str] | None = None
                                       if d not in health.diagnostics)
         health.pages_translated = sorted(p for p, done in pages.items() if done)
         health.pages_english = sorted(p for p, done in pages.items() if not done)
-        for severity in ("repair", "dropped", "warning"):
-            count = sum(1 for d in health.diagnostics if f": {severity}: " in d)
-            setattr(health, {"repair": "repairs", "dropped": "dropped",
-                             "warning": "warnings"}[severity], count)
+        health.repairs = _count(health.diagnostics, "repair")
+        health.dropped = _count(health.diagnostics, "dropped")
+        health.warnings = _count(health.diagnostics, "warning")
     return report
+
+
+def _count(diagnostics: list[str], severity: str) -> int:
+    return sum(1 for d in diagnostics if f": {severity}: " in d)
 
 
 def format_table(report: list[LanguageHealth]) -> str:

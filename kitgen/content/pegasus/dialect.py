@@ -223,8 +223,8 @@ def evaluate_expression(code: str, context: DialectContext) -> str:
     if len(positional) != 1:
         raise DialectError(f"{name} takes one argument: {code!r}")
     if name == "hoc_s":
-        params = {k: (context.country if v == "@country" else context.language
-                      if v == "@language" else v) for k, v in keywords.items()}
+        variables = {"@country": context.country, "@language": context.language}
+        params = {k: variables.get(v, v) for k, v in keywords.items()}
         text = context.string(positional[0], params)
         if text is None:
             raise MissingPageString(positional[0])
@@ -304,8 +304,7 @@ def resolve_dialect(text: str, first_line: int, context: DialectContext,
         if code.count("\n") > 2:
             diag.dropped(line, "ERB tag spans more than three lines; left out")
             continue
-        if not raw.startswith(_CANONICAL_OPEN) or not re.search(r"(?<!\s)%>$|\s%>$", raw) \
-                or re.search(r"%\s+>$", raw):
+        if not raw.startswith(_CANONICAL_OPEN) or not raw.endswith("%>"):
             diag.repair(line, f"spaces inside an ERB tag repaired: {_short(raw)}")
         if mode == "#":
             continue

@@ -14,8 +14,6 @@ from collections.abc import Callable
 import nh3
 from markupsafe import Markup, escape
 
-from kitgen.content.pegasus.repairs import BLANK, COLUMN_CLOSE, COLUMN_OPEN
-
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "b", "em",
     "i", "u", "a", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre",
@@ -24,10 +22,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "ol": {"start"},
                       "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\xa0|<br>)*</p>\s*")
-_COLUMN_OPEN = re.compile(r"<p>\s*" + re.escape(COLUMN_OPEN).replace(r"\{\}", r"(\d+)")
-                          + r"\s*</p>")
-_COLUMN_CLOSE = re.compile(r"<p>\s*" + re.escape(COLUMN_CLOSE) + r"\s*</p>")
-_BLANK = re.compile(re.escape(BLANK).replace(r"\{\}", r"(\d+)"))
+# The tokens repairs.py leaves (COLUMN_OPEN, COLUMN_CLOSE, BLANK), as Markdown wrapped them.
+_COLUMN_OPEN = re.compile("<p>\\s*\u2045col:(\\d+)\u2046\\s*</p>")
+_COLUMN_CLOSE = re.compile("<p>\\s*\u2045/col\u2046\\s*</p>")
+_BLANK = re.compile("\u2045blank:(\\d+)\u2046")
 _TRAILING_SPACE = re.compile(r"[ \t\xa0]+</(li|p|td|th|h[1-6])>")
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kitgen.content.pegasus.html import sanitize
 from kitgen.content.pegasus.repairs import RepairContext, repair_body
 from kitgen.markup import markdown_to_html
 
+UrlRewriter = Callable[[str], str]
 _H1 = re.compile(r"^#(?!#)\s*(.+?)\s*#*\s*$")
 _H3 = re.compile(r"^###(?!#)\s*(.+?)\s*#*\s*$")
 _HEADING = re.compile(r"^(#{1,6})(?!#)\s*(.+?)\s*#*\s*$")
@@ -45,17 +47,16 @@ class PageContent:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
 
-def inline_html(markdown_text: str, repair: RepairContext, absolute_url: object) -> Markup:
+def inline_html(markdown_text: str, repair: RepairContext, absolute_url: UrlRewriter) -> Markup:
     """Markdown of one line (a heading, a table cell) as sanitized inline HTML."""
     html = markdown_to_html(markdown_text).strip()
     html = re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.S)
-    return sanitize(html, absolute_url=absolute_url, images=set(),  # type: ignore[arg-type]
-                    blanks=repair.blanks)
+    return sanitize(html, absolute_url=absolute_url, images=set(), blanks=repair.blanks)
 
 
 def render_legacy_page(text: str, path: Path, context: DialectContext, repair: RepairContext,
                        *, english_meta: dict[str, str] | None = None,
-                       absolute_url: object = None) -> PageContent:
+                       absolute_url: UrlRewriter | None = None) -> PageContent:
     """Everything print needs from one page; what was repaired or dropped is in diagnostics."""
     diag = Diagnostics(path)
     front = split_front_matter(text, diag)
@@ -73,8 +74,8 @@ def render_legacy_page(text: str, path: Path, context: DialectContext, repair: R
     lines = body.split("\n")
     heading, subtitle = _take_title(lines)
     tables = _tables(lines, front.body_line)
-    url = absolute_url or (lambda href: href)
-    html = sanitize(markdown_to_html("\n".join(lines)), absolute_url=url,  # type: ignore[arg-type]
+    url: UrlRewriter = absolute_url or (lambda href: href)
+    html = sanitize(markdown_to_html("\n".join(lines)), absolute_url=url,
                     images=repair.images, blanks=repair.blanks)
     title_text = heading or meta_title
     if not title_text:

@@ -30,6 +30,7 @@ from kitgen.settings import Settings
 CONFIG_NAME = Path("sources") / "pegasus.yaml"
 _TIME = r"(\d{1,2})\s*[:hH.]\s*(\d{2})\s*(am|pm|a\.m\.|p\.m\.)?"
 _TIME_RANGE = re.compile(_TIME + r"\s*[-–—~à]+\s*" + _TIME, re.I)
+CTA_LABELS = {"brochure": "cta.officials", "proclamation": "cta.resources"}
 _DATE_FORMATS = {"start-short", "start-long", "short", "full", "year", "full-year"}
 
 
@@ -57,6 +58,11 @@ class PageContext:
     view: LocaleView
     fallbacks: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        # Read once per document, not once per hoc_s call.
+        self.own = self.site.strings(self.language)
+        self.english = self.site.strings(REFERENCE)
+
     @property
     def country(self) -> str:
         return self.view.country.code
@@ -66,9 +72,9 @@ class PageContext:
         return self.view.language.code
 
     def string(self, key: str, params: dict[str, str]) -> str | None:
-        own = self.site.strings(self.language).get(key)
+        own = self.own.get(key)
         if own is None:
-            own = self.site.strings(REFERENCE).get(key)
+            own = self.english.get(key)
             if own is None:
                 return None
             if self.language != REFERENCE:
@@ -198,8 +204,7 @@ class PegasusSource:
         page, repair = self.read_page(files, view, context)
         diagnostics = [str(d) for d in sorted(page.diagnostics, key=lambda d: d.line)]
         cta = view.url(mapping.cta) if mapping.cta else None
-        cta_label = view.t(f"cta.{'officials' if located.kind == 'brochure' else 'register'}"
-                           if located.kind != "proclamation" else "cta.resources")
+        cta_label = view.t(CTA_LABELS.get(located.kind, "cta.register"))
         rows: list[AgendaRow] = []
         if mapping.part == "last-table":
             title, rows = self._agenda(page, repair, view, diagnostics, files)
