@@ -5,7 +5,9 @@
     ├── ContentError            broken content: file:line and key in the message (exit 3)
     ├── AssetError              a brand asset is missing or a fetch was refused (exit 3)
     ├── RenderError             WeasyPrint failed on valid-looking input (exit 4)
-    └── StorageError            the store could not be read or written (exit 5)
+    ├── StorageError            the store could not be read or written (exit 5)
+    ├── ConfigError             a KITGEN_* setting is malformed (exit 2)
+    └── ServiceUnavailable      the broker (Redis) cannot be reached (exit 6; HTTP 503)
 """
 
 from __future__ import annotations
@@ -65,3 +67,15 @@ class StorageError(KitgenError):
     """The result store could not be read or written."""
 
     exit_code = 5
+
+
+class ConfigError(KitgenError):
+    """A KITGEN_* environment variable has a value kitgen cannot use."""
+
+    exit_code = 2
+
+
+class ServiceUnavailable(KitgenError):
+    """The queue (Redis) cannot be reached; the web app answers 503 with this message."""
+
+    exit_code = 6

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kitgen.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,6 +28,26 @@ class Settings:
     #: where documents come from: ``native`` (content_dir) or ``pegasus:<legacy site root>``
     content_source: str = "native"
 
+    # -- the service (issue 4): unset means the embedded default, no Redis and no S3 ----------
+    #: Celery broker and result backend; None: ``kitgen serve`` renders in a local process pool
+    redis_url: str | None = None
+    #: S3 bucket for the store; None: the local folder ``store_dir``
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None  # MinIO, moto, …; None: AWS
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""  # keys live under this prefix in the bucket
+    s3_path_style: bool = True  # MinIO and most self-hosted S3 need path-style addressing
+    download_expiry: int = 3600  # seconds a presigned download URL stays valid
+    #: a render past the soft limit fails with a clear error; the hard limit kills the process
+    task_soft_limit: int = 120
+    task_hard_limit: int = 150
+    #: a worker process is replaced after this many tasks (bounds memory growth)
+    worker_max_tasks: int = 200
+    #: seconds before Redis hands an unacknowledged task (its worker died) to another worker
+    visibility_timeout: int = 300
+    #: processes rendering for ``kitgen serve`` without a broker
+    local_workers: int = 2
+
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
@@ -35,6 +57,18 @@ class Settings:
             value = env.get(name)
             return Path(value).expanduser().resolve() if value else default
 
+        def number(name: str, default: int) -> int:
+            value = env.get(name)
+            if not value:
+                return default
+            try:
+                parsed = int(value)
+            except ValueError:
+                parsed = 0
+            if parsed <= 0:
+                raise ConfigError(f"{name} must be a positive whole number, not {value!r}")
+            return parsed
+
         return cls(
             content_dir=path("KITGEN_CONTENT_DIR", defaults.content_dir),
             templates_dir=path("KITGEN_TEMPLATES_DIR", defaults.templates_dir),
@@ -42,4 +76,16 @@ class Settings:
             store_dir=path("KITGEN_STORE_DIR", defaults.store_dir),
             site_url=env.get("KITGEN_SITE_URL", defaults.site_url).rstrip("/"),
             content_source=env.get("KITGEN_CONTENT", defaults.content_source),
+            redis_url=env.get("KITGEN_REDIS_URL") or None,
+            s3_bucket=env.get("KITGEN_S3_BUCKET") or None,
+            s3_endpoint_url=env.get("KITGEN_S3_ENDPOINT_URL") or None,
+            s3_region=env.get("KITGEN_S3_REGION") or defaults.s3_region,
+            s3_prefix=(env.get("KITGEN_S3_PREFIX") or "").strip("/"),
+            s3_path_style=env.get("KITGEN_S3_ADDRESSING", "path") != "virtual",
+            download_expiry=number("KITGEN_DOWNLOAD_EXPIRY", defaults.download_expiry),
+            task_soft_limit=number("KITGEN_TASK_SOFT_LIMIT", defaults.task_soft_limit),
+            task_hard_limit=number("KITGEN_TASK_HARD_LIMIT", defaults.task_hard_limit),
+            worker_max_tasks=number("KITGEN_WORKER_MAX_TASKS", defaults.worker_max_tasks),
+            visibility_timeout=number("KITGEN_VISIBILITY_TIMEOUT", defaults.visibility_timeout),
+            local_workers=number("KITGEN_LOCAL_WORKERS", defaults.local_workers),
         )

@@ -1,29 +1,13 @@
-"""Where rendered PDFs and manifests live: one small protocol; a local folder by default."""
+"""The default store: a local folder, written atomically."""
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from pathlib import Path
-from typing import Protocol
 
 from kitgen.errors import StorageError
-
-_KEY = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*")
-
-
-def check_key(key: str) -> str:
-    """Keys are relative, lower-case, with no '..': they can never leave the store."""
-    if not _KEY.fullmatch(key) or ".." in key:
-        raise StorageError(f"invalid storage key {key!r}")
-    return key
-
-
-class Storage(Protocol):
-    def get(self, key: str) -> bytes | None: ...
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
-    def exists(self, key: str) -> bool: ...
+from kitgen.storage.base import check_key
 
 
 class FilesystemStorage:
@@ -62,3 +46,18 @@ class FilesystemStorage:
                 raise
         except OSError as exc:
             raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror}") from None
+
+    def download_url(self, key: str, filename: str) -> str | None:
+        """None: a folder has no URL of its own; the web tier streams the file."""
+        return None
+
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"store folder {self.root} is unusable: {exc.strerror}") from None
+        if not os.access(self.root, os.W_OK):
+            raise StorageError(f"store folder {self.root} is not writable")
+
+    def describe(self) -> str:
+        return f"folder {self.root}"
