@@ -187,6 +187,44 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from kitgen.web import create_app
+    from kitgen.web.requestids import configure_logging
+
+    if args.workers:
+        from dataclasses import replace
+
+        settings = replace(settings, local_workers=args.workers)
+    configure_logging(logging.WARNING if args.quiet else logging.INFO)
+    mode = f"Celery over {settings.redis_url.split('@')[-1]}" if settings.redis_url else \
+        f"{settings.local_workers} local render processes (no KITGEN_REDIS_URL)"
+    print(f"kitgen {__version__}: http://{args.host}:{args.port}/ — renders by {mode}",
+          file=sys.stderr, flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False,
+                log_level="warning", timeout_graceful_shutdown=10)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.jobs import QUEUES, make_celery
+
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    unknown = [q for q in queues if q not in QUEUES]
+    if unknown or not queues:
+        print(f"kitgen: error: unknown queue(s) {unknown}; valid: {', '.join(QUEUES)}",
+              file=sys.stderr)
+        return 2
+    app = make_celery(settings)
+    argv = ["worker", "--queues", ",".join(queues), "--concurrency", str(args.concurrency),
+            "--loglevel", args.loglevel, "--without-gossip", "--without-mingle"]
+    if args.hostname:
+        argv += ["--hostname", args.hostname]
+    app.worker_main(argv)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kitgen", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"kitgen {__version__}")
@@ -241,7 +279,25 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--html", metavar="FILE", help="also write an HTML report")
     report.set_defaults(handler=cmd_report)
 
-    for command in (build, check, page, report):
+    serve = sub.add_parser("serve", help="the web form and JSON API (renders in local processes "
+                                         "unless KITGEN_REDIS_URL names a broker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, help="local render processes (no broker only; "
+                                                   "default KITGEN_LOCAL_WORKERS or 2)")
+    serve.add_argument("--quiet", "-q", action="store_true", help="log warnings only")
+    serve.set_defaults(handler=cmd_serve)
+
+    worker = sub.add_parser("worker", help="a Celery worker rendering queued kits "
+                                           "(KITGEN_REDIS_URL, default redis://127.0.0.1:6379/0)")
+    worker.add_argument("--queues", "-Q", default="interactive,batch",
+                        help="queues in priority order (default: interactive,batch)")
+    worker.add_argument("--concurrency", "-c", type=int, default=2, help="render processes")
+    worker.add_argument("--loglevel", default="info")
+    worker.add_argument("--hostname", "-n", help="worker node name (Celery's -n)")
+    worker.set_defaults(handler=cmd_worker)
+
+    for command in (build, check, page, report, serve, worker):
         command.add_argument("--content", metavar="SOURCE",
                              help="content source: native (default) or pegasus:<site root> "
                                   "(overrides KITGEN_CONTENT)")

@@ -67,6 +67,16 @@ class DocumentPlan:
         return self.located.content_language
 
 
+@dataclass(frozen=True)
+class PreparedKit:
+    """A validated request with its campaign pinned, its documents planned and its key."""
+
+    request: KitRequest
+    locale: Locale
+    plans: list[DocumentPlan]
+    key: str
+
+
 class KitBuilder:
     """Holds what is expensive to make once per process: fonts, templates, parsed styles."""
 
@@ -75,8 +85,15 @@ class KitBuilder:
         self.storage = storage
         self.templates = PageTemplates(settings.templates_dir)
         self.source = open_source(settings)
-        self.renderer = renderer or PdfRenderer([brand_dir(settings.content_dir),
-                                                 settings.styles_dir, *self.source.asset_roots])
+        self._renderer = renderer
+
+    @property
+    def renderer(self) -> PdfRenderer:
+        """Made on first render: the web tier only plans kits and never loads fonts."""
+        if self._renderer is None:
+            self._renderer = PdfRenderer([brand_dir(self.settings.content_dir),
+                                          self.settings.styles_dir, *self.source.asset_roots])
+        return self._renderer
 
     # -- resolving -----------------------------------------------------------------------
     def resolve(self, request: KitRequest) -> tuple[KitRequest, Locale]:
@@ -122,18 +139,30 @@ class KitBuilder:
                                       cache.document_key(request_part, inputs)))
         return plans
 
+    def prepare(self, request: KitRequest) -> PreparedKit:
+        """Validate and key a kit without rendering: what the web tier needs to find or queue it."""
+        request, locale = self.resolve(request)
+        plans = self.plan(request, locale)
+        return PreparedKit(request, locale, plans,
+                           cache.kit_key(request.to_dict(), [p.key for p in plans]))
+
+    def lookup(self, kit_key: str) -> KitResult | None:
+        """The published kit under this key, or None (its manifest is written last)."""
+        stored = self.storage.get(cache.kit_object(kit_key, "manifest.json"))
+        return None if stored is None else result_from_manifest(json.loads(stored), cached=True)
+
     # -- building ------------------------------------------------------------------------
     def build(self, request: KitRequest, *, force: bool = False,
               progress: Progress = _quiet) -> KitResult:
-        request, locale = self.resolve(request)
-        plans = self.plan(request, locale)
-        kit_key = cache.kit_key(request.to_dict(), [p.key for p in plans])
+        prepared = self.prepare(request)
+        request, locale, plans, kit_key = (prepared.request, prepared.locale, prepared.plans,
+                                           prepared.key)
         manifest_name = cache.kit_object(kit_key, "manifest.json")
         if not force:
-            stored = self.storage.get(manifest_name)
-            if stored is not None:
+            found = self.lookup(kit_key)
+            if found is not None:
                 progress("cached", {"key": kit_key})
-                return result_from_manifest(json.loads(stored), cached=True)
+                return found
 
         brand = load_brand(self.settings.content_dir)
         # Compose every document first: broken content fails before any render or write.
@@ -271,11 +300,16 @@ def result_from_manifest(manifest: dict[str, Any], *, cached: bool,
 _builders: dict[tuple[Settings, int], KitBuilder] = {}
 
 
-def build_kit(request: KitRequest, *, settings: Settings, storage: Storage, force: bool = False,
-              progress: Progress = _quiet) -> KitResult:
-    """Build (or find) a kit; one builder per process and settings, so fonts load once."""
+def builder_for(settings: Settings, storage: Storage) -> KitBuilder:
+    """One builder per process, settings and store, so fonts, templates and styles load once."""
     key = (settings, id(storage))
     builder = _builders.get(key)
     if builder is None or builder.storage is not storage:
         builder = _builders[key] = KitBuilder(settings, storage)
-    return builder.build(request, force=force, progress=progress)
+    return builder
+
+
+def build_kit(request: KitRequest, *, settings: Settings, storage: Storage, force: bool = False,
+              progress: Progress = _quiet) -> KitResult:
+    """Build (or find) a kit: the one core function every edge calls."""
+    return builder_for(settings, storage).build(request, force=force, progress=progress)

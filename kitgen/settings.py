@@ -34,6 +34,7 @@ class Settings:
     #: S3 bucket for the store; None: the local folder ``store_dir``
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None  # MinIO, moto, …; None: AWS
+    s3_public_endpoint_url: str | None = None  # host in presigned links, if browsers need another
     s3_region: str = "us-east-1"
     s3_prefix: str = ""  # keys live under this prefix in the bucket
     s3_path_style: bool = True  # MinIO and most self-hosted S3 need path-style addressing
@@ -79,6 +80,7 @@ class Settings:
             redis_url=env.get("KITGEN_REDIS_URL") or None,
             s3_bucket=env.get("KITGEN_S3_BUCKET") or None,
             s3_endpoint_url=env.get("KITGEN_S3_ENDPOINT_URL") or None,
+            s3_public_endpoint_url=env.get("KITGEN_PUBLIC_S3_ENDPOINT_URL") or None,
             s3_region=env.get("KITGEN_S3_REGION") or defaults.s3_region,
             s3_prefix=(env.get("KITGEN_S3_PREFIX") or "").strip("/"),
             s3_path_style=env.get("KITGEN_S3_ADDRESSING", "path") != "virtual",

@@ -24,9 +24,6 @@ from kitgen.storage import FilesystemStorage, open_storage
 from kitgen.storage.s3 import S3Storage
 from tests.s3server import unreachable_endpoint
 
-# TODO: conftest.py should take this over (pytest_plugins = ["tests.s3server"]).
-pytest_plugins = ["tests.s3server"]
-
 AGENDA = KitRequest(country="fr", language="fr", kinds=("agenda",))
 
 

@@ -44,7 +44,7 @@ class S3Storage:
 
     def __init__(self, bucket: str, *, endpoint_url: str | None = None,
                  region: str = "us-east-1", prefix: str = "", path_style: bool = True,
-                 download_expiry: int = 3600):
+                 download_expiry: int = 3600, public_endpoint_url: str | None = None):
         if not 0 < download_expiry <= MAX_EXPIRY:
             raise ConfigError(f"KITGEN_DOWNLOAD_EXPIRY must be 1 to {MAX_EXPIRY} seconds "
                               f"for S3 presigned URLs, not {download_expiry}")
@@ -55,11 +55,18 @@ class S3Storage:
         config = Config(region_name=region, signature_version="s3v4",
                         connect_timeout=3, read_timeout=30,
                         retries={"mode": "standard", "max_attempts": 3},
-                        s3={"addressing_style": "path" if path_style else "virtual"})
+                        s3={"addressing_style": "path" if path_style else "virtual"},
+                        # checksums only where S3 requires them: older MinIO/Ceph refuse more
+                        request_checksum_calculation="when_required",
+                        response_checksum_validation="when_required")
         # A session per store: boto3 sessions are not thread-safe, the client made here is.
-        self._client = boto3.session.Session().client("s3", endpoint_url=endpoint_url,
-                                                      config=config)
+        session = boto3.session.Session()
+        self._client = session.client("s3", endpoint_url=endpoint_url, config=config)
         self.endpoint: str = self._client.meta.endpoint_url
+        # Presigned links go to browsers: they may need another host than the workers use
+        # (compose: workers reach http://minio:9000, browsers http://localhost:9000).
+        self._signer = (session.client("s3", endpoint_url=public_endpoint_url, config=config)
+                        if public_endpoint_url else self._client)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> S3Storage:
@@ -67,7 +74,8 @@ class S3Storage:
             raise ConfigError("KITGEN_S3_BUCKET is not set")
         return cls(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url,
                    region=settings.s3_region, prefix=settings.s3_prefix,
-                   path_style=settings.s3_path_style, download_expiry=settings.download_expiry)
+                   path_style=settings.s3_path_style, download_expiry=settings.download_expiry,
+                   public_endpoint_url=settings.s3_public_endpoint_url)
 
     def _name(self, key: str) -> str:
         check_key(key)
@@ -110,7 +118,7 @@ class S3Storage:
                   "ResponseContentType": (mimetypes.guess_type(name)[0]
                                           or "application/octet-stream")}
         with self._translate(f"signing a download of {name}"):
-            return self._client.generate_presigned_url("get_object", Params=params,
+            return self._signer.generate_presigned_url("get_object", Params=params,
                                                        ExpiresIn=self.download_expiry)
 
     def check(self) -> None:

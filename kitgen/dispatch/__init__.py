@@ -1,0 +1,40 @@
+"""Getting kits rendered off the request path: queued on Celery over Redis when a broker is
+configured, otherwise in a local process pool (the embedded default). Both run the same core
+function, claim a kit once however many people ask (single flight), and report progress.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from kitgen.dispatch.status import KitStatus
+from kitgen.settings import Settings
+
+
+class Dispatcher(Protocol):
+    def submit(self, key: str, request: dict[str, Any], *, request_id: str = "",
+               force: bool = False) -> bool:
+        """Queue the kit unless it is already in flight; True when this call queued it."""
+
+    def status(self, key: str) -> KitStatus | None:
+        """The kit's progress, or None when nothing is known about it."""
+
+    def check(self) -> None:
+        """Raise ServiceUnavailable when renders cannot be queued (health)."""
+
+    def describe(self) -> str: ...
+
+    def close(self) -> None: ...
+
+
+def open_dispatcher(settings: Settings) -> Dispatcher:
+    if settings.redis_url:
+        from kitgen.dispatch.queued import CeleryDispatcher
+
+        return CeleryDispatcher(settings)
+    from kitgen.dispatch.local import LocalDispatcher
+
+    return LocalDispatcher(settings)
+
+
+__all__ = ["Dispatcher", "KitStatus", "open_dispatcher"]

@@ -1,0 +1,144 @@
+"""The embedded default: kits rendered in a local process pool, no Redis and no S3.
+
+Same core function as the worker; single flight is a dict of futures; progress comes back from
+the pool processes over a multiprocessing queue that a thread drains into the status table.
+kombu's in-memory and filesystem transports are slow or racy (kombu #1551), so no broker is
+faked here.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from kitgen.dispatch.status import (
+    DONE,
+    FAILED,
+    RENDERING,
+    DocumentTracker,
+    KitStatus,
+    outcome_done,
+    outcome_failed,
+)
+from kitgen.errors import KitgenError
+from kitgen.models import KitRequest
+from kitgen.pipeline import builder_for
+from kitgen.settings import Settings
+from kitgen.storage import Storage, open_storage
+
+log = logging.getLogger("kitgen.local")
+KEEP_FINISHED = 1000  # finished statuses kept for late status readers
+
+# -- in the pool processes -------------------------------------------------------------------
+_process: dict[str, Any] = {}
+
+
+def _init_process(settings: Settings, events: multiprocessing.Queue) -> None:
+    """Runs once per pool process: load fonts, templates and styles before the first kit."""
+    storage = open_storage(settings)
+    builder_for(settings, storage).renderer  # noqa: B018 - loads the fonts now
+    _process.update(settings=settings, storage=storage, events=events)
+
+
+def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
+    settings: Settings = _process["settings"]
+    storage: Storage = _process["storage"]
+    events: multiprocessing.Queue = _process["events"]
+    kit = KitRequest.from_dict(request)
+    tracker = DocumentTracker(kit.kinds, lambda docs: events.put((key, docs)))
+    try:
+        result = builder_for(settings, storage).build(kit, force=force, progress=tracker)
+    except KitgenError as exc:
+        return outcome_failed(key, tracker.failed(), str(exc))
+    except Exception:
+        log.exception("kit %s: internal error", key[:12])
+        return outcome_failed(key, tracker.failed(),
+                              "internal error while rendering; the service log has details")
+    return outcome_done(key, kit.kinds, result.rendered_count, result.cached)
+
+
+# -- in the web process ----------------------------------------------------------------------
+class LocalDispatcher:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        self._events: multiprocessing.Queue = self._context.Queue()
+        self._lock = threading.Lock()
+        self._statuses: OrderedDict[str, KitStatus] = OrderedDict()
+        self._inflight: dict[str, Future[dict[str, Any]]] = {}
+        self.counters = {"kits_rendered": 0, "documents_rendered": 0, "kits_failed": 0}
+        self._pool = self._new_pool()
+        self._drainer = threading.Thread(target=self._drain, name="kitgen-progress", daemon=True)
+        self._drainer.start()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.settings.local_workers,
+                                   mp_context=self._context, initializer=_init_process,
+                                   initargs=(self.settings, self._events))
+
+    def submit(self, key: str, request: dict[str, Any], *, request_id: str = "",
+               force: bool = False) -> bool:
+        with self._lock:
+            if key in self._inflight:
+                return False
+            self._statuses[key] = KitStatus.queued(key, request["kinds"])
+            try:
+                future = self._pool.submit(_build, key, request, force)
+            except BrokenProcessPool:
+                self._pool = self._new_pool()
+                future = self._pool.submit(_build, key, request, force)
+            self._inflight[key] = future
+        future.add_done_callback(lambda f: self._finish(key, f))
+        return True
+
+    def _finish(self, key: str, future: Future[dict[str, Any]]) -> None:
+        try:
+            outcome = future.result()
+        except BrokenProcessPool:
+            outcome = outcome_failed(key, {}, "the render process died; please try again")
+            with self._lock:
+                self._pool = self._new_pool()
+        status = KitStatus.from_outcome(outcome)
+        with self._lock:
+            if not status.documents:
+                status.documents = dict.fromkeys(self._statuses[key].documents, FAILED)
+            self._statuses[key] = status
+            self._statuses.move_to_end(key)
+            while len(self._statuses) > KEEP_FINISHED + len(self._inflight):
+                self._statuses.popitem(last=False)
+            self._inflight.pop(key, None)
+            self.counters["kits_rendered"] += int(status.state == DONE and
+                                                  not outcome["cached"])
+            self.counters["documents_rendered"] += outcome["rendered"]
+            self.counters["kits_failed"] += int(status.state == FAILED)
+
+    def _drain(self) -> None:
+        while True:
+            item = self._events.get()
+            if item is None:
+                return
+            key, documents = item
+            with self._lock:
+                status = self._statuses.get(key)
+                if status is not None and key in self._inflight:
+                    status.state, status.documents = RENDERING, documents
+
+    def status(self, key: str) -> KitStatus | None:
+        with self._lock:
+            status = self._statuses.get(key)
+            return None if status is None else KitStatus(**vars(status))
+
+    def check(self) -> None:
+        """A local pool is always there to take work."""
+
+    def describe(self) -> str:
+        return f"local process pool ({self.settings.local_workers} processes)"
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._events.put(None)

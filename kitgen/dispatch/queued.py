@@ -1,0 +1,75 @@
+"""Kits rendered by Celery workers over Redis, claimed once per key (see kitgen.flight)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from celery.result import AsyncResult
+from kombu.exceptions import OperationalError
+
+from kitgen.dispatch.status import FAILED, QUEUED, RENDERING, KitStatus
+from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl, unavailable
+from kitgen.jobs import BUILD_TASK, INTERACTIVE, make_celery
+from kitgen.settings import Settings
+
+QUEUE_ERRORS = (*REDIS_ERRORS, OperationalError)
+
+
+def task_id(key: str) -> str:
+    """Derived from the kit key, so anyone holding the key can follow its render."""
+    return f"kit-{key}"
+
+
+class CeleryDispatcher:
+    def __init__(self, settings: Settings, queue: str = INTERACTIVE):
+        self.url = settings.redis_url or ""
+        self.app = make_celery(settings)
+        self.flights = Flights(connect(self.url), ttl=flight_ttl(settings))
+        self.queue = queue
+
+    def submit(self, key: str, request: dict[str, Any], *, request_id: str = "",
+               force: bool = False) -> bool:
+        record = {"request": request, "submitted_at": time.time(), "request_id": request_id}
+        try:
+            if not self.flights.claim(key, record):
+                return False
+            AsyncResult(task_id(key), app=self.app).forget()  # an earlier failure's record
+            self.app.send_task(BUILD_TASK, args=[{"key": key, "request": request,
+                                                  "force": force, "request_id": request_id}],
+                               task_id=task_id(key), queue=self.queue)
+        except QUEUE_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
+        return True
+
+    def status(self, key: str) -> KitStatus | None:
+        try:
+            record = self.flights.get(key)
+            result = AsyncResult(task_id(key), app=self.app)
+            state, info = result.state, result.info
+        except QUEUE_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
+        kinds = record["request"]["kinds"] if record else []
+        if state == "SUCCESS" and isinstance(info, dict):
+            return KitStatus.from_outcome(info)
+        if state == "FAILURE":
+            return KitStatus(key, FAILED, dict.fromkeys(kinds, FAILED),
+                             "the render failed unexpectedly; the worker log has details")
+        if state in ("STARTED", "PROGRESS"):
+            documents = info.get("documents") if isinstance(info, dict) else None
+            return KitStatus(key, RENDERING, documents or dict.fromkeys(kinds, QUEUED))
+        if record is None:
+            return None
+        return KitStatus.queued(key, kinds)  # PENDING or RETRY: waiting for a worker
+
+    def check(self) -> None:
+        try:
+            self.flights.client.ping()
+        except REDIS_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
+
+    def describe(self) -> str:
+        return f"celery over {self.url.split('@')[-1]} (queue {self.queue})"
+
+    def close(self) -> None:
+        self.flights.client.close()

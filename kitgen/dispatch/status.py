@@ -1,0 +1,67 @@
+"""What a person waiting for a kit sees: the kit's state and each document's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Per document and per kit: queued → rendering → done, or failed.
+QUEUED, RENDERING, DONE, FAILED = "queued", "rendering", "done", "failed"
+
+
+@dataclass
+class KitStatus:
+    """A kit in flight or finished; ``error`` is a user-safe message when it failed."""
+
+    key: str
+    state: str
+    documents: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "state": self.state, "documents": dict(self.documents),
+                "error": self.error}
+
+    @classmethod
+    def queued(cls, key: str, kinds: Iterable[str]) -> KitStatus:
+        return cls(key, QUEUED, dict.fromkeys(kinds, QUEUED))
+
+    @classmethod
+    def from_outcome(cls, outcome: dict[str, Any]) -> KitStatus:
+        """From a job's result dict (see :func:`outcome_done` / :func:`outcome_failed`)."""
+        return cls(outcome["key"], outcome["status"], dict(outcome.get("documents", {})),
+                   outcome.get("error"))
+
+
+class DocumentTracker:
+    """Turns the pipeline's progress events into per-document states and reports each change."""
+
+    def __init__(self, kinds: Iterable[str], report: Callable[[dict[str, str]], None]):
+        self.documents = dict.fromkeys(kinds, QUEUED)
+        self.report = report
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event == "document":
+            self.documents[info["kind"]] = RENDERING
+        elif event == "document-done":
+            self.documents[info["kind"]] = DONE
+        elif event in ("cached", "stored"):
+            self.documents = dict.fromkeys(self.documents, DONE)
+        else:
+            return
+        self.report(dict(self.documents))
+
+    def failed(self) -> dict[str, str]:
+        """Documents not done when the kit failed: nothing of a failed kit is published."""
+        return {kind: DONE if state == DONE else FAILED for kind, state in self.documents.items()}
+
+
+def outcome_done(key: str, kinds: Iterable[str], rendered: int, cached: bool) -> dict[str, Any]:
+    return {"key": key, "status": DONE, "documents": dict.fromkeys(kinds, DONE),
+            "rendered": rendered, "cached": cached, "error": None}
+
+
+def outcome_failed(key: str, documents: dict[str, str], error: str) -> dict[str, Any]:
+    return {"key": key, "status": FAILED, "documents": documents, "rendered": 0,
+            "cached": False, "error": error}

@@ -1,0 +1,92 @@
+"""Celery tasks: payload dict in, the core function, result dict out; nothing else.
+
+A worker process makes its settings, store and kit builder once (fonts, templates and styles
+load when the process starts), and recycles after ``worker_max_tasks`` tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
+
+from kitgen.dispatch.status import DocumentTracker, outcome_done, outcome_failed
+from kitgen.errors import KitgenError, StorageError
+from kitgen.flight import Flights, connect, flight_ttl
+from kitgen.jobs import BUILD_TASK
+from kitgen.models import KitRequest
+from kitgen.pipeline import builder_for
+from kitgen.settings import Settings
+from kitgen.storage import Storage, open_storage
+
+log = logging.getLogger("kitgen.worker")
+STORAGE_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class WorkerRuntime:
+    settings: Settings
+    storage: Storage
+    flights: Flights
+
+
+@cache
+def runtime() -> WorkerRuntime:
+    settings = Settings.from_env()
+    client = connect(settings.redis_url or "redis://127.0.0.1:6379/0")
+    return WorkerRuntime(settings, open_storage(settings),
+                         Flights(client, ttl=flight_ttl(settings)))
+
+
+@worker_process_init.connect
+def warm_up(**_: Any) -> None:
+    """Load fonts, templates and styles before the first task, not during someone's wait."""
+    rt = runtime()
+    builder = builder_for(rt.settings, rt.storage)
+    builder.renderer.font_config  # noqa: B018 - creating the renderer is the point
+
+
+@shared_task(bind=True, name=BUILD_TASK, acks_late=True, reject_on_worker_lost=True,
+             max_retries=STORAGE_RETRIES)
+def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
+    """Build one kit; ``payload``: ``{"key", "request", "force", "request_id"}``."""
+    rt = runtime()
+    key = payload["key"]
+    request = KitRequest.from_dict(payload["request"])
+    tracker = DocumentTracker(
+        request.kinds, lambda docs: self.update_state(state="PROGRESS",
+                                                      meta={"key": key, "documents": docs}))
+    log.info("kit %s: start (request %s, attempt %d)", key[:12], payload.get("request_id"),
+             self.request.retries + 1)
+    rt.flights.count(tasks_started=1)
+    try:
+        result = builder_for(rt.settings, rt.storage).build(
+            request, force=bool(payload.get("force")), progress=tracker)
+    except StorageError as exc:
+        if self.request.retries < STORAGE_RETRIES:
+            log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)
+            raise self.retry(exc=exc, countdown=2 ** self.request.retries) from None
+        outcome = outcome_failed(key, tracker.failed(), f"storage failed: {exc}")
+    except SoftTimeLimitExceeded:
+        outcome = outcome_failed(key, tracker.failed(), "the render took longer than "
+                                 f"{rt.settings.task_soft_limit}s and was stopped")
+    except KitgenError as exc:
+        outcome = outcome_failed(key, tracker.failed(), str(exc))
+    except Exception:
+        log.exception("kit %s: internal error", key[:12])
+        outcome = outcome_failed(key, tracker.failed(),
+                                 "internal error while rendering; the service log has details")
+    else:
+        outcome = outcome_done(key, request.kinds, result.rendered_count, result.cached)
+    rt.flights.count(kits_rendered=int(outcome["status"] == "done" and not outcome["cached"]),
+                     kits_cached=int(bool(outcome["cached"])),
+                     documents_rendered=outcome["rendered"],
+                     kits_failed=int(outcome["status"] == "failed"))
+    rt.flights.release(key)
+    log.info("kit %s: %s (rendered %d)", key[:12], outcome["status"], outcome["rendered"])
+    return outcome

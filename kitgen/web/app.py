@@ -1,0 +1,110 @@
+"""The web app factory: the form, the JSON API, downloads and health, over one KitService.
+
+``create_app(settings)`` picks the store (folder or S3) and the dispatcher (Celery when
+KITGEN_REDIS_URL is set, else a local process pool) from the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from kitgen import __version__
+from kitgen.dispatch import Dispatcher, open_dispatcher
+from kitgen.errors import InvalidRequest, KitgenError, ServiceUnavailable, StorageError
+from kitgen.settings import Settings
+from kitgen.storage import Storage, open_storage
+from kitgen.web.requestids import RequestIdMiddleware, request_id
+from kitgen.web.service import KitService
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger("kitgen.web")
+
+
+def create_app(settings: Settings, *, storage: Storage | None = None,
+               dispatcher: Dispatcher | None = None) -> FastAPI:
+    storage = storage or open_storage(settings)
+    owned_dispatcher = dispatcher is None
+    dispatcher = dispatcher or open_dispatcher(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log.info("kitgen %s: store %s; renders by %s", __version__, storage.describe(),
+                 dispatcher.describe())
+        yield
+        if owned_dispatcher:
+            dispatcher.close()
+
+    app = FastAPI(title="kitgen", version=__version__, lifespan=lifespan,
+                  description="Print-ready Hour of Code event kits for every country and "
+                              "language: ask for a kit, follow its render, download the PDFs.")
+    app.state.settings = settings
+    app.state.kits = KitService(settings, storage, dispatcher)
+    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(RequestIdMiddleware)
+
+    from kitgen.web import api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    _error_handlers(app)
+    return app
+
+
+def wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api/", "/healthz")) and \
+        "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, message: str,
+                   extra: dict[str, Any] | None = None) -> Response:
+    """A user-safe error, as a page for browsers and as JSON for the API; never a traceback."""
+    rid = request_id.get()
+    if wants_html(request):
+        return request.app.state.templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message, "request_id": rid},
+            status_code=status)
+    return JSONResponse({"error": message, "request_id": rid, **(extra or {})},
+                        status_code=status)
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceUnavailable)
+    async def queue_down(request: Request, exc: ServiceUnavailable) -> Response:
+        log.warning("503: %s", exc)
+        return error_response(request, 503, str(exc))
+
+    @app.exception_handler(StorageError)
+    async def store_down(request: Request, exc: StorageError) -> Response:
+        log.warning("503: storage: %s", exc)
+        return error_response(request, 503, f"the kit store cannot be used right now: {exc}")
+
+    @app.exception_handler(InvalidRequest)
+    async def invalid(request: Request, exc: InvalidRequest) -> Response:
+        return error_response(request, 422, str(exc),
+                              {"field": exc.field, "choices": exc.choices})
+
+    @app.exception_handler(KitgenError)
+    async def kitgen_error(request: Request, exc: KitgenError) -> Response:
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> Response:
+        log.exception("internal error on %s", request.url.path)
+        return error_response(request, 500, "internal error; the service log has details "
+                              f"under request id {request_id.get()}")
+
+
+def html_response(request: Request, template: str, context: dict[str, Any],
+                  status_code: int = 200) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(request, template, context,
+                                                        status_code=status_code)

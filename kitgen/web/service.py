@@ -1,0 +1,129 @@
+"""What the web tier does with a kit: key it, find it in the store, or hand it to a dispatcher.
+
+The routes only parse and format; this is the one place that decides cache hit or queue.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from kitgen import cache
+from kitgen.dispatch import Dispatcher, KitStatus
+from kitgen.dispatch.status import DONE
+from kitgen.models import KitRequest
+from kitgen.pipeline import KitBuilder
+from kitgen.settings import Settings
+from kitgen.storage import Storage
+
+
+@dataclass(frozen=True)
+class Submission:
+    key: str
+    status: KitStatus
+    cached: bool  # served from the store: nothing was queued
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file of a finished kit, as the web tier offers it."""
+
+    name: str  # guide.pdf, kit.pdf, kit.zip, guide.png
+    filename: str  # what the browser saves it as
+    label: str
+
+
+class KitService:
+    def __init__(self, settings: Settings, storage: Storage, dispatcher: Dispatcher):
+        self.settings = settings
+        self.storage = storage
+        self.dispatcher = dispatcher
+        self.builder = KitBuilder(settings, storage)  # plans only; renders happen elsewhere
+        self._plan_lock = threading.Lock()
+
+    def submit(self, request: KitRequest, *, request_id: str = "") -> Submission:
+        """A stored kit at once, or its render claimed (once, however many people ask)."""
+        with self._plan_lock:
+            prepared = self.builder.prepare(request)
+        key = prepared.key
+        if self.manifest(key) is not None:
+            return Submission(key, KitStatus(key, DONE, dict.fromkeys(request.kinds, DONE)),
+                              cached=True)
+        self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
+        status = self.dispatcher.status(key) or KitStatus.queued(key, request.kinds)
+        return Submission(key, status, cached=False)
+
+    def status(self, key: str) -> KitStatus | None:
+        manifest = self.manifest(key)
+        if manifest is not None:
+            kinds = [d["kind"] for d in manifest["documents"]]
+            return KitStatus(key, DONE, dict.fromkeys(kinds, DONE))
+        return self.dispatcher.status(key)
+
+    def manifest(self, key: str) -> dict[str, Any] | None:
+        raw = self.storage.get(cache.kit_object(key, "manifest.json"))
+        return None if raw is None else json.loads(raw)
+
+    # -- files of a finished kit -----------------------------------------------------------
+    def downloads(self, manifest: dict[str, Any]) -> list[Download]:
+        stem = file_stem(manifest)
+        files = [Download(f"{d['kind']}.pdf", f"{stem}-{d['kind']}.pdf", d["title"])
+                 for d in manifest["documents"]]
+        files.append(Download("kit.pdf", f"{stem}-kit.pdf", "combined PDF"))
+        files.append(Download("kit.zip", f"{stem}.zip", "zip of all PDFs"))
+        return files
+
+    def object_for(self, manifest: dict[str, Any], name: str) -> tuple[str, str] | None:
+        """``(storage key, content type)`` of a kit file, made on first use for zip and PNG."""
+        documents = {d["kind"]: d for d in manifest["documents"]}
+        stem, _, suffix = name.partition(".")
+        if name == "kit.pdf":
+            return manifest["combined"]["object"], "application/pdf"
+        if name == "kit.zip":
+            return self._ensure_zip(manifest), "application/zip"
+        if stem in documents and suffix == "pdf":
+            return cache.document_object(documents[stem]["key"]), "application/pdf"
+        if stem in documents and suffix == "png":
+            return self._ensure_preview(documents[stem]["key"]), "image/png"
+        return None
+
+    def _ensure_zip(self, manifest: dict[str, Any]) -> str:
+        key = cache.kit_object(manifest["key"], "kit.zip")
+        if not self.storage.exists(key):
+            stem = file_stem(manifest)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for doc in manifest["documents"]:
+                    archive.writestr(f"{stem}-{doc['kind']}.pdf",
+                                     self._read(cache.document_object(doc["key"])))
+                archive.writestr(f"{stem}-kit.pdf", self._read(manifest["combined"]["object"]))
+                archive.writestr("manifest.json", json.dumps(manifest, indent=2,
+                                                             ensure_ascii=False))
+            self.storage.put(key, buffer.getvalue(), "application/zip")
+        return key
+
+    def _ensure_preview(self, document_key: str) -> str:
+        from kitgen.web.preview import first_page_png
+
+        key = f"previews/{document_key}.png"
+        if not self.storage.exists(key):
+            png = first_page_png(self._read(cache.document_object(document_key)))
+            self.storage.put(key, png, "image/png")
+        return key
+
+    def _read(self, key: str) -> bytes:
+        data = self.storage.get(key)
+        if data is None:
+            from kitgen.errors import StorageError
+
+            raise StorageError(f"the store lost {key}; render the kit again")
+        return data
+
+
+def file_stem(manifest: dict[str, Any]) -> str:
+    request = manifest["request"]
+    return f"hour-of-code-{request['country']}-{request['language']}-{request['campaign']}"

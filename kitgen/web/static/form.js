@@ -1,0 +1,40 @@
+// Progressive enhancement of the kit form: the chosen country's languages come first.
+(function () {
+  "use strict";
+  var country = document.getElementById("f-country");
+  var language = document.getElementById("f-language");
+  var all = document.getElementById("all-languages");
+  var form = document.getElementById("kit-form");
+  var chosenByPerson = language.value !== "";
+  var names = {};
+  Array.prototype.forEach.call(all.querySelectorAll("option"), function (o) {
+    names[o.value] = o.textContent;
+  });
+
+  function reorder() {
+    var old = document.getElementById("country-languages");
+    if (old) old.remove();
+    var selected = country.options[country.selectedIndex];
+    var codes = selected && selected.dataset.languages ? selected.dataset.languages.split(",") : [];
+    if (!codes.length) return;
+    var group = document.createElement("optgroup");
+    group.id = "country-languages";
+    group.label = "Languages of " + selected.textContent;
+    codes.forEach(function (code) {
+      var option = document.createElement("option");
+      option.value = code;
+      option.textContent = names[code] || code;
+      group.appendChild(option);
+    });
+    language.insertBefore(group, all);
+    if (!chosenByPerson) language.value = codes[0];
+  }
+  language.addEventListener("change", function () { chosenByPerson = true; });
+  country.addEventListener("change", reorder);
+  reorder();
+  form.addEventListener("submit", function () {
+    var button = document.getElementById("submit");
+    button.disabled = true;
+    button.textContent = "Sending…";
+  });
+})();

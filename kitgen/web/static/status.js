@@ -1,0 +1,89 @@
+// Follows a kit's render without reloading: per-document states, then the download links.
+(function () {
+  "use strict";
+  var section = document.getElementById("kit");
+  var url = section.dataset.statusUrl;
+  var labels = {guide: "How-to guide", brochure: "Brochure for public officials",
+                proclamation: "Sample proclamation", agenda: "Event agenda"};
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function showDocuments(documents) {
+    var list = document.getElementById("documents");
+    Object.keys(documents).forEach(function (kind) {
+      var item = list.querySelector('li[data-kind="' + kind + '"]');
+      if (!item) {
+        item = el("li", {"data-kind": kind});
+        item.appendChild(el("span", {"class": "name"}, labels[kind] || kind));
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(el("span", {"class": "state"}));
+        list.appendChild(item);
+      }
+      item.dataset.state = documents[kind];
+      item.querySelector(".state").textContent = documents[kind];
+    });
+  }
+
+  function showDownloads(kit) {
+    var box = document.getElementById("downloads");
+    box.textContent = "";
+    box.appendChild(el("h2", {}, "Download"));
+    var list = el("ul", {"class": "files"});
+    kit.downloads.forEach(function (file) {
+      var item = el("li");
+      item.appendChild(el("a", {"class": "file", href: file.url, download: file.filename,
+                                "data-name": file.name}, file.label));
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(el("span", {"class": "filename"}, file.filename));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    var previews = el("div", {"class": "previews"});
+    (kit.documents_info || []).forEach(function (doc) {
+      var figure = el("figure");
+      var link = el("a", {href: "/kits/" + kit.key + "/files/" + doc.kind + ".pdf"});
+      link.appendChild(el("img", {src: kit.previews[doc.kind], alt: "First page of " + doc.title,
+                                  width: "180"}));
+      figure.appendChild(link);
+      figure.appendChild(el("figcaption", {}, doc.title + " · " + doc.pages +
+                                              (doc.pages === 1 ? " page" : " pages")));
+      previews.appendChild(figure);
+    });
+    box.appendChild(previews);
+    box.hidden = false;
+  }
+
+  function poll() {
+    fetch(url, {headers: {Accept: "application/json"}}).then(function (response) {
+      return response.json().then(function (kit) { return {ok: response.ok, kit: kit}; });
+    }).then(function (result) {
+      var kit = result.kit;
+      if (!result.ok) { fail(kit.error || "The service did not answer."); return; }
+      section.dataset.state = kit.state;
+      showDocuments(kit.documents);
+      if (kit.state === "done") {
+        document.getElementById("kit-heading").textContent = "Your kit is ready";
+        showDownloads(kit);
+      } else if (kit.state === "failed") {
+        fail(kit.error);
+      } else {
+        setTimeout(poll, 400);
+      }
+    }).catch(function () { setTimeout(poll, 2000); });
+  }
+
+  function fail(message) {
+    section.dataset.state = "failed";
+    document.getElementById("kit-heading").textContent = "Your kit could not be made";
+    var error = document.getElementById("kit-error");
+    error.textContent = message;
+    error.hidden = false;
+  }
+
+  setTimeout(poll, 300);
+})();

@@ -1,0 +1,48 @@
+"""Shapes shared by the pages and the API: a kit's status with its download links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import Request
+
+from kitgen.dispatch import KitStatus
+from kitgen.dispatch.status import DONE
+from kitgen.errors import InvalidRequest
+from kitgen.web.service import KitService
+
+KEY = re.compile(r"[0-9a-f]{64}")
+
+
+def check_kit_key(key: str) -> str:
+    if not KEY.fullmatch(key):
+        raise InvalidRequest("kit id", key, reason="a kit id is 64 lower-case hex digits")
+    return key
+
+
+def kits(request: Request) -> KitService:
+    return request.app.state.kits
+
+
+def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
+    """The status as JSON-able data; downloads and previews once the kit is done."""
+    view: dict[str, Any] = {**status.to_dict(), "page_url": f"/kits/{status.key}",
+                            "status_url": f"/api/kits/{status.key}", "downloads": [],
+                            "previews": {}}
+    if status.state == DONE:
+        manifest = kits(request).manifest(status.key)
+        if manifest is not None:
+            base = f"/kits/{status.key}/files"
+            view["downloads"] = [{"name": d.name, "filename": d.filename, "label": d.label,
+                                  "url": f"{base}/{d.name}"}
+                                 for d in kits(request).downloads(manifest)]
+            view["previews"] = {d["kind"]: f"{base}/{d['kind']}.png"
+                                for d in manifest["documents"]}
+            view["documents_info"] = [{"kind": d["kind"], "title": d["title"],
+                                       "pages": d["pages"], "bytes": d["bytes"],
+                                       "content_language": d["content_language"]}
+                                      for d in manifest["documents"]]
+            view["fallbacks"] = manifest.get("fallbacks", [])
+            view["request"] = manifest["request"]
+    return view
