@@ -6,6 +6,7 @@ patched. One server per session; each test gets its own bucket.
 
 from __future__ import annotations
 
+import logging
 import socket
 import uuid
 from collections.abc import Iterator
@@ -49,6 +50,7 @@ def s3_endpoint() -> Iterator[str]:
         mp.setenv("AWS_CONFIG_FILE", "/dev/null")
         mp.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         port = free_port()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per S3 request
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         try:

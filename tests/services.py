@@ -91,9 +91,10 @@ def http(method: str, url: str, body: dict[str, Any] | None = None,
         _NoRedirect())
     try:
         with opener.open(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            lowered = {k.lower(): v for k, v in response.headers.items()}
+            return response.status, lowered, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
