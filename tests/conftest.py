@@ -12,7 +12,7 @@ from kitgen.settings import PROJECT_ROOT, Settings
 from kitgen.storage import FilesystemStorage
 
 SHARED = PROJECT_ROOT.parent / "shared"
-pytest_plugins = ["tests.s3server", "tests.services"]
+pytest_plugins = ["tests.s3server", "tests.services", "tests.browser"]
 
 
 @pytest.fixture

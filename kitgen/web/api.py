@@ -39,6 +39,13 @@ class KitStatusBody(BaseModel):
     status_url: str
     downloads: list[dict[str, str]] = Field(description="once done: each PDF, kit.pdf, zip")
     previews: dict[str, str] = Field(description="once done: first-page PNG per document")
+    documents_info: list[dict[str, Any]] = Field(
+        default_factory=list, description="once done: title, pages, bytes, language per document")
+    fallbacks: list[str] = Field(default_factory=list,
+                                 description="once done: what printed in English for lack of "
+                                             "a translation")
+    request: dict[str, Any] | None = Field(default=None, description="once done: the request "
+                                                                     "as rendered")
 
 
 @router.post("/api/kits", response_model=KitStatusBody, status_code=202,

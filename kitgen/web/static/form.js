@@ -5,7 +5,7 @@
   var language = document.getElementById("f-language");
   var all = document.getElementById("all-languages");
   var form = document.getElementById("kit-form");
-  var chosenByPerson = language.value !== "";
+  var chosenByPerson = language.dataset.chosen === "1";  // kept from a submitted form
   var names = {};
   Array.prototype.forEach.call(all.querySelectorAll("option"), function (o) {
     names[o.value] = o.textContent;
