@@ -201,3 +201,18 @@ def stack(redis_url: str, s3_settings: Settings, tmp_path: Path) -> Iterator[Sta
     running = Stack(settings, env, logs_dir)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def embedded(tmp_path: Path) -> Iterator[Stack]:
+    """The embedded default: no Redis, no S3; ``kitgen serve`` renders in a local pool."""
+    settings = replace(Settings(), store_dir=tmp_path / "store", local_workers=1)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("KITGEN_", "AWS_"))}
+    env.update({"KITGEN_STORE_DIR": str(settings.store_dir), "KITGEN_LOCAL_WORKERS": "1",
+                "PYTHONUNBUFFERED": "1"})
+    logs_dir = tmp_path / "logs"
+    logs_dir.mkdir()
+    running = Stack(settings, env, logs_dir)
+    yield running
+    running.stop()

@@ -86,7 +86,10 @@ def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
         try:
             Personalization.from_dict({name: value})
         except InvalidRequest as exc:
-            result.errors[name] = str(exc).replace("_", " ").capitalize() + "."
+            message = str(exc)
+            if message.startswith(name):  # "event_date must be …" → "Event date must be …"
+                message = FIELD_LABELS[name] + message[len(name):]
+            result.errors[name] = message + "."
     if not result.errors:
         result.request = KitRequest.from_dict({
             "country": values["country"], "language": values["language"],

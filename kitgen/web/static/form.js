@@ -12,8 +12,10 @@
   });
 
   function reorder() {
+    var current = language.value;
     var old = document.getElementById("country-languages");
     if (old) old.remove();
+    language.value = current;  // the same language, now from the full list
     var selected = country.options[country.selectedIndex];
     var codes = selected && selected.dataset.languages ? selected.dataset.languages.split(",") : [];
     if (!codes.length) return;

@@ -1,0 +1,114 @@
+"""``kitgen serve`` in the embedded default (no Redis, no S3) on a real socket: the API's
+validation, a kit rendered in the local pool and streamed from the folder store, the form
+without JavaScript, escaping, request ids and the API docs."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pypdf
+import pytest
+
+from tests.services import Stack, http
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def web(embedded: Stack) -> Stack:
+    embedded.start_web()
+    return embedded
+
+
+def post(web: Stack, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    status, _, raw = http("POST", web.web_url + "/api/kits", body)
+    return status, json.loads(raw)
+
+
+def test_unknown_locale_or_kind_is_a_422_listing_the_choices(web: Stack) -> None:
+    status, error = post(web, {"country": "atlantis", "language": "fr"})
+    assert status == 422 and error["field"] == "country"
+    assert "fr" in error["choices"] and "us" in error["choices"]
+    status, error = post(web, {"country": "fr", "language": "klingon"})
+    assert status == 422 and error["field"] == "language" and "de" in error["choices"]
+    status, error = post(web, {"country": "fr", "language": "fr", "kinds": ["poster"]})
+    assert status == 422 and error["choices"] == ["agenda", "brochure", "guide",
+                                                  "proclamation"]
+    status, error = post(web, {"country": "fr", "language": "fr",
+                               "personalization": {"place": "x" * 161}})
+    assert status == 422 and "at most 160" in error["error"]
+    status, error = post(web, {"country": "fr", "language": "fr",
+                               "personalization": {"shoe_size": "42"}})
+    assert status == 422 and "jurisdiction" in error["choices"]
+    assert http("GET", web.web_url + "/api/kits/not-a-key")[0] == 422
+    assert http("GET", web.web_url + "/api/kits/" + "0" * 64)[0] == 404
+
+
+def test_embedded_kit_renders_locally_and_streams_from_the_folder(web: Stack) -> None:
+    status, kit = post(web, {"country": "fr", "language": "fr", "kinds": ["agenda"],
+                             "personalization": {"event_name": "Code & <Café>"}})
+    assert status == 202 and kit["state"] in ("queued", "rendering")
+    done = web.wait_done(kit["key"])
+    assert done["state"] == "done", done
+    status, headers, pdf = http("GET", f"{web.web_url}/kits/{kit['key']}/files/agenda.pdf")
+    assert status == 200 and headers["content-type"] == "application/pdf"
+    assert 'filename="hour-of-code-fr-fr-' in headers["content-disposition"]
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Code & <Café>" in text
+    status, again = post(web, {"country": "fr", "language": "fr", "kinds": ["agenda"],
+                               "personalization": {"event_name": "Code & <Café>"}})
+    assert status == 200 and again["state"] == "done"
+    assert http("GET", f"{web.web_url}/kits/{kit['key']}/files/poster.pdf")[0] == 404
+    assert http("GET", web.web_url + "/healthz")[0] == 200
+
+
+def test_form_works_without_javascript(web: Stack, chromium: Any) -> None:
+    context = chromium.new_context(java_script_enabled=False, accept_downloads=True)
+    page = context.new_page()
+    page.goto(web.web_url + "/")
+    page.select_option("#f-country", "de")
+    page.select_option("#f-language", "de")
+    for kind in ("guide", "brochure", "proclamation"):
+        page.uncheck(f"input[name=kinds][value={kind}]")
+    page.click("#submit")
+    # The status page refreshes itself (meta refresh in <noscript>) until the kit is done.
+    page.wait_for_selector("#kit[data-state=done]", timeout=90_000)
+    assert page.locator("a[data-name='agenda.pdf']").count() == 1
+    with page.expect_download() as info:
+        page.click("a[data-name='agenda.pdf']")
+    assert Path(info.value.path()).read_bytes().startswith(b"%PDF-")
+    context.close()
+
+
+def test_personalised_text_is_escaped_in_the_form(web: Stack) -> None:
+    form = urlencode({"country": "fr", "language": "fr", "kinds": "agenda",
+                      "event_name": "<script>alert(1)</script>",
+                      "event_date": "2026-13-45"}).encode()
+    request = urllib.request.Request(web.web_url + "/", data=form, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        urllib.request.urlopen(request, timeout=30)
+    page = failure.value.read().decode()
+    assert failure.value.code == 422
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Event date must be a date as YYYY-MM-DD." in page
+
+
+def test_request_ids_and_api_docs(web: Stack) -> None:
+    _, headers, _ = http("GET", web.web_url + "/healthz",
+                         headers={"X-Request-ID": "trace-me-42"})
+    assert headers["x-request-id"] == "trace-me-42"
+    _, headers, _ = http("GET", web.web_url + "/healthz",
+                         headers={"X-Request-ID": "bad id with spaces"})
+    assert re.fullmatch(r"[0-9a-f]{16}", headers["x-request-id"])
+    assert "[trace-me-42] kitgen.web: GET /healthz 200" in web.logs()
+    spec = json.loads(http("GET", web.web_url + "/openapi.json")[2])
+    assert {"/api/kits", "/api/kits/{key}", "/healthz"} <= set(spec["paths"])
+    assert http("GET", web.web_url + "/docs")[0] == 200
