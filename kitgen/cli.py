@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import os
-import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -18,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from kitgen import __version__
-from kitgen.errors import KitgenError
+from kitgen.errors import KitgenError, StorageError
 from kitgen.models import KINDS, VARIANTS, KitRequest
 from kitgen.settings import Settings
-from kitgen.storage import FilesystemStorage
+from kitgen.storage import FilesystemStorage, Storage, open_storage
 
 
 class Reporter:
@@ -61,7 +60,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         "kinds": args.kinds, "personalization": _personalization(args),
         "print_ready": args.print_ready, "variant": args.variant,
     })
-    storage = FilesystemStorage(settings.store_dir)
+    storage = open_storage(settings)
     reporter.say(f"kitgen {__version__}: {request.country}/{request.language} "
                  f"({', '.join(request.kinds)})")
     result = build_kit(request, settings=settings, storage=storage, force=args.force,
@@ -73,10 +72,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     written = []
     for doc in result.documents:
         target = out / f"{stem}-{doc.kind}.pdf"
-        shutil.copyfile(storage.path(f"documents/{doc.key}.pdf"), target)
+        copy_object(storage, f"documents/{doc.key}.pdf", target)
         written.append(target)
     combined = out / f"{stem}-kit.pdf"
-    shutil.copyfile(storage.path(result.combined_key), combined)
+    copy_object(storage, result.combined_key, combined)
     manifest = out / "manifest.json"
     manifest.write_text(json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n")
     rendered = result.rendered_count
@@ -94,6 +93,16 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     for path in [*written, combined, manifest]:
         print(path)
     return 0
+
+
+def copy_object(storage: Storage, key: str, target: Path) -> None:
+    """A stored object to a file, written whole or not at all."""
+    data = storage.get(key)
+    if data is None:
+        raise StorageError(f"{key} vanished from {storage.describe()}; build again with --force")
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)
 
 
 def cmd_locales(args: argparse.Namespace, settings: Settings) -> int:
