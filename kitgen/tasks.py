@@ -76,7 +76,11 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
         outcome = outcome_failed(key, tracker.failed(), "the render took longer than "
                                  f"{rt.settings.task_soft_limit}s and was stopped")
     except KitgenError as exc:
-        outcome = outcome_failed(key, tracker.failed(), str(exc))
+        message = str(exc)
+        if isinstance(exc.__cause__, SoftTimeLimitExceeded):  # raised inside WeasyPrint
+            message = (f"the render took longer than {rt.settings.task_soft_limit}s "
+                       "and was stopped")
+        outcome = outcome_failed(key, tracker.failed(), message)
     except Exception:
         log.exception("kit %s: internal error", key[:12])
         outcome = outcome_failed(key, tracker.failed(),

@@ -188,3 +188,16 @@ def test_s3_unreachable_from_the_worker_fails_clearly_and_stores_nothing(stack: 
     assert "storage failed" in done["error"] and "unreachable" in done["error"]
     assert bucket_keys(stack) == []
     assert stack.counters()["tasks_started"] == 4  # the first try and three retries
+
+
+def test_a_render_past_the_soft_time_limit_fails_clearly_and_stores_nothing(
+        stack: Stack) -> None:
+    # A whole Japanese kit takes ~2 s here; a 1 s soft limit stops it mid-render.
+    stack.start_worker(KITGEN_TASK_SOFT_LIMIT="1", KITGEN_TASK_HARD_LIMIT="10")
+    stack.start_web()
+    _, _, body = http("POST", stack.web_url + "/api/kits", {"country": "jp", "language": "ja"})
+    done = stack.wait_done(json.loads(body)["key"])
+    assert done["state"] == "failed"
+    assert done["error"] == "the render took longer than 1s and was stopped"
+    assert "failed" in done["documents"].values()
+    assert not any(k.endswith("manifest.json") for k in bucket_keys(stack))
