@@ -201,3 +201,36 @@ def test_a_render_past_the_soft_time_limit_fails_clearly_and_stores_nothing(
     assert done["error"] == "the render took longer than 1s and was stopped"
     assert "failed" in done["documents"].values()
     assert not any(k.endswith("manifest.json") for k in bucket_keys(stack))
+
+
+def test_a_person_at_the_form_is_served_before_queued_batch_kits(stack: Stack) -> None:
+    from kitgen.dispatch.queued import CeleryDispatcher
+    from kitgen.models import KitRequest
+    from kitgen.pipeline import KitBuilder
+    from kitgen.storage import open_storage
+
+    stack.start_worker(concurrency=1)
+    stack.start_web()
+    batch = CeleryDispatcher(stack.settings, queue="batch")
+    builder = KitBuilder(stack.settings, open_storage(stack.settings))
+    batch_keys = []
+    for n in range(4):
+        request = KitRequest.from_dict({"country": "jp", "language": "ja",
+                                        "personalization": {"event_name": f"Batch {n}"}})
+        prepared = builder.prepare(request)
+        assert batch.submit(prepared.key, prepared.request.to_dict())
+        batch_keys.append(prepared.key)
+    wait_for(lambda: (batch.status(batch_keys[0]) or None) and
+             batch.status(batch_keys[0]).state == "rendering", 60, "the first batch kit")
+    # Two people ask while the first batch kit renders: both come before the other batch kits
+    # (round-robin consumption would slip a batch kit between them).
+    people = [json.loads(http("POST", stack.web_url + "/api/kits",
+                              {"country": "fr", "language": lang, "kinds": ["agenda"]})[2])
+              ["key"] for lang in ("fr", "de")]
+    for key in people:
+        assert stack.wait_done(key)["state"] == "done"
+    finished = [k for k in batch_keys if batch.status(k).state == "done"]
+    assert len(finished) <= 1, "a person waited behind batch kits"  # only the one running
+    for key in batch_keys:
+        stack.wait_done(key)
+    batch.close()
