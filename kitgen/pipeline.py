@@ -27,7 +27,7 @@ from kitgen.content.render import LocaleView
 from kitgen.content.source import LocatedDocument, SourcedContent, open_source
 from kitgen.content.strings import load_strings
 from kitgen.locales import Catalog, Country, Language, load_catalog
-from kitgen.models import DocumentResult, KitRequest, KitResult, Personalization
+from kitgen.models import KINDS, DocumentResult, KitRequest, KitResult, Personalization
 from kitgen.pdf import PdfRenderer
 from kitgen.settings import Settings
 from kitgen.storage import Storage
@@ -94,6 +94,13 @@ class KitBuilder:
             self._renderer = PdfRenderer([brand_dir(self.settings.content_dir),
                                           self.settings.styles_dir, *self.source.asset_roots])
         return self._renderer
+
+    def warm_up(self) -> None:
+        """Load fonts and parse every stylesheet now: a worker does it before its first kit,
+        not while a person waits."""
+        for kind in KINDS:
+            for path in self.stylesheets(kind):
+                self.renderer.stylesheet(path)
 
     # -- resolving -----------------------------------------------------------------------
     def resolve(self, request: KitRequest) -> tuple[KitRequest, Locale]:

@@ -47,8 +47,7 @@ def runtime() -> WorkerRuntime:
 def warm_up(**_: Any) -> None:
     """Load fonts, templates and styles before the first task, not during someone's wait."""
     rt = runtime()
-    builder = builder_for(rt.settings, rt.storage)
-    builder.renderer.font_config  # noqa: B018 - creating the renderer is the point
+    builder_for(rt.settings, rt.storage).warm_up()
 
 
 @shared_task(bind=True, name=BUILD_TASK, acks_late=True, reject_on_worker_lost=True,

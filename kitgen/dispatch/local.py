@@ -41,7 +41,7 @@ _process: dict[str, Any] = {}
 def _init_process(settings: Settings, events: multiprocessing.Queue) -> None:
     """Runs once per pool process: load fonts, templates and styles before the first kit."""
     storage = open_storage(settings)
-    builder_for(settings, storage).renderer  # noqa: B018 - loads the fonts now
+    builder_for(settings, storage).warm_up()
     _process.update(settings=settings, storage=storage, events=events)
 
 
