@@ -20,6 +20,8 @@ from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 
+MANIFESTS_KEPT = 1024  # finished kits whose manifest the web tier keeps in memory
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -44,6 +46,7 @@ class KitService:
         self.dispatcher = dispatcher
         self.builder = KitBuilder(settings, storage)  # plans only; renders happen elsewhere
         self._plan_lock = threading.Lock()
+        self._manifests: dict[str, dict[str, Any]] = {}
 
     def submit(self, request: KitRequest, *, request_id: str = "") -> Submission:
         """A stored kit at once, or its render claimed (once, however many people ask)."""
@@ -65,8 +68,19 @@ class KitService:
         return self.dispatcher.status(key)
 
     def manifest(self, key: str) -> dict[str, Any] | None:
+        """The kit's manifest; a found one is kept (a key's manifest never changes)."""
+        found = self._manifests.get(key)
+        if found is not None:
+            return found
         raw = self.storage.get(cache.kit_object(key, "manifest.json"))
-        return None if raw is None else json.loads(raw)
+        if raw is None:
+            return None
+        manifest = json.loads(raw)
+        with self._plan_lock:
+            if len(self._manifests) >= MANIFESTS_KEPT:
+                self._manifests.pop(next(iter(self._manifests)))
+            self._manifests[key] = manifest
+        return manifest
 
     # -- files of a finished kit -----------------------------------------------------------
     def downloads(self, manifest: dict[str, Any]) -> list[Download]:
