@@ -234,6 +234,71 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _codes(value: str | None) -> list[str] | None:
+    return [c.strip().lower() for c in value.split(",") if c.strip()] if value else None
+
+
+def _run_batch(args: argparse.Namespace, settings: Settings, locales: list[tuple[str, str]],
+               campaign: str, queue: str, title: str) -> int:
+    from kitgen.batch.campaign import run_locales
+    from kitgen.batch.progress import RunProgress
+    from kitgen.batch.report import format_table
+    from kitgen.dispatch import open_dispatcher
+
+    kinds = KitRequest.from_dict({"country": "x", "language": "x", "kinds": args.kinds}).kinds
+    storage = open_storage(settings)
+    dispatcher = open_dispatcher(settings, queue=queue)
+    try:
+        with RunProgress(len(locales), title, quiet=args.quiet) as progress:
+            report = run_locales(settings, storage, dispatcher, locales, kinds, campaign,
+                                 force=args.force, retries=args.retries,
+                                 on_change=progress.update)
+    except KeyboardInterrupt:
+        where = "keep rendering on the workers" if settings.redis_url else "were stopped"
+        print(f"kitgen: interrupted; finished kits are in the index, queued ones {where}; "
+              "run the same command again to finish (nothing is rendered twice)",
+              file=sys.stderr)
+        return 130
+    finally:
+        dispatcher.close()
+    print(format_table(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(f"report: {args.json}", file=sys.stderr)
+    index = f"campaigns/{campaign}/index.html"
+    print(f"index: {index} in {storage.describe()}", file=sys.stderr)
+    return 1 if report["totals"]["failed"] else 0
+
+
+def cmd_campaign_regenerate(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.batch.campaign import campaign_locales
+
+    locales = campaign_locales(settings, args.year, _codes(args.countries),
+                               _codes(args.languages))
+    if not locales:
+        print("kitgen: error: no (country, language) pair matches those filters",
+              file=sys.stderr)
+        return 2
+    return _run_batch(args, settings, locales, args.year, "batch",
+                      f"campaign {args.year}")
+
+
+def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.campaigns import load_campaigns
+    from kitgen.locales import load_catalog
+
+    catalog = load_catalog(settings.content_dir)
+    countries, languages = _codes(args.country) or [], _codes(args.language) or []
+    for code in countries:
+        catalog.country(code)
+    for code in languages:
+        catalog.language(code)
+    campaign = args.campaign or load_campaigns(settings.content_dir).get(None, "nonus").year
+    locales = [(c, lang) for c in countries for lang in languages]
+    return _run_batch(args, settings, locales, campaign, "interactive",
+                      f"request {', '.join(f'{c}/{lang}' for c, lang in locales)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kitgen", description=__doc__.split("\n")[0])
     parser.add_argument("--version", action="version", version=f"kitgen {__version__}")
@@ -306,7 +371,35 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--hostname", "-n", help="worker node name (Celery's -n)")
     worker.set_defaults(handler=cmd_worker)
 
-    for command in (build, check, page, report, serve, worker):
+    campaign = sub.add_parser("campaign", help="campaign-wide jobs for staff")
+    campaign_sub = campaign.add_subparsers(dest="campaign_command", required=True)
+    regen = campaign_sub.add_parser(
+        "regenerate", help="render every valid (country, language) of a campaign year: "
+                           "incremental, resumable, reported")
+    regen.add_argument("year", help="campaign year, e.g. 2026 (see content/campaigns.yaml)")
+    regen.add_argument("--countries", help="comma-separated country codes (default: all)")
+    regen.add_argument("--languages", help="comma-separated language codes (default: each "
+                                           "country's languages)")
+    regen.set_defaults(handler=cmd_campaign_regenerate)
+
+    staff = sub.add_parser("request", help="(re)render specific locales now (after a "
+                                           "translation lands) and report what changed")
+    staff.add_argument("--country", required=True, help="country code(s), comma-separated")
+    staff.add_argument("--language", required=True, help="language code(s), comma-separated")
+    staff.add_argument("--campaign", help="campaign year (default: the current campaign)")
+    staff.set_defaults(handler=cmd_request)
+
+    for command in (regen, staff):
+        command.add_argument("--kinds", default=",".join(KINDS),
+                             help=f"comma-separated kinds (default: {','.join(KINDS)})")
+        command.add_argument("--force", action="store_true",
+                             help="render again even where nothing changed")
+        command.add_argument("--retries", type=int, default=2,
+                             help="tries again after a store or process failure (default 2)")
+        command.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+        command.add_argument("--quiet", "-q", action="store_true", help="no progress")
+
+    for command in (build, check, page, report, serve, worker, regen, staff):
         command.add_argument("--content", metavar="SOURCE",
                              help="content source: native (default) or pegasus:<site root> "
                                   "(overrides KITGEN_CONTENT)")

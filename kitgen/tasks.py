@@ -7,6 +7,7 @@ load when the process starts), and recycles after ``worker_max_tasks`` tasks.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -63,6 +64,7 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     log.info("kit %s: start (request %s, attempt %d)", key[:12], payload.get("request_id"),
              self.request.retries + 1)
     rt.flights.count(tasks_started=1)
+    started = time.perf_counter()
     try:
         result = builder_for(rt.settings, rt.storage).build(
             request, force=bool(payload.get("force")), progress=tracker)
@@ -70,22 +72,27 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
         if self.request.retries < STORAGE_RETRIES:
             log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)
             raise self.retry(exc=exc, countdown=2 ** self.request.retries) from None
-        outcome = outcome_failed(key, tracker.failed(), f"storage failed: {exc}")
+        outcome = outcome_failed(key, tracker.failed(), f"storage failed: {exc}",
+                                 retryable=True)
     except SoftTimeLimitExceeded:
         outcome = outcome_failed(key, tracker.failed(), "the render took longer than "
-                                 f"{rt.settings.task_soft_limit}s and was stopped")
+                                 f"{rt.settings.task_soft_limit}s and was stopped",
+                                 retryable=True)
     except KitgenError as exc:
         message = str(exc)
         if isinstance(exc.__cause__, SoftTimeLimitExceeded):  # raised inside WeasyPrint
             message = (f"the render took longer than {rt.settings.task_soft_limit}s "
                        "and was stopped")
-        outcome = outcome_failed(key, tracker.failed(), message)
+        outcome = outcome_failed(key, tracker.failed(), message,
+                                 retryable=isinstance(exc.__cause__, SoftTimeLimitExceeded))
     except Exception:
         log.exception("kit %s: internal error", key[:12])
         outcome = outcome_failed(key, tracker.failed(),
-                                 "internal error while rendering; the service log has details")
+                                 "internal error while rendering; the service log has details",
+                                 retryable=True)
     else:
         outcome = outcome_done(key, request.kinds, result.rendered_count, result.cached)
+    outcome["seconds"] = round(time.perf_counter() - started, 3)
     rt.flights.count(kits_rendered=int(outcome["status"] == "done" and not outcome["cached"]),
                      kits_cached=int(bool(outcome["cached"])),
                      documents_rendered=outcome["rendered"],

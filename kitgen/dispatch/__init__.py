@@ -27,11 +27,12 @@ class Dispatcher(Protocol):
     def close(self) -> None: ...
 
 
-def open_dispatcher(settings: Settings) -> Dispatcher:
+def open_dispatcher(settings: Settings, queue: str = "interactive") -> Dispatcher:
+    """Celery on ``queue`` when a broker is configured, else the local pool (one queue)."""
     if settings.redis_url:
         from kitgen.dispatch.queued import CeleryDispatcher
 
-        return CeleryDispatcher(settings)
+        return CeleryDispatcher(settings, queue=queue)
     from kitgen.dispatch.local import LocalDispatcher
 
     return LocalDispatcher(settings)

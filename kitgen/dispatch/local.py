@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +26,7 @@ from kitgen.dispatch.status import (
     outcome_done,
     outcome_failed,
 )
-from kitgen.errors import KitgenError
+from kitgen.errors import KitgenError, StorageError
 from kitgen.models import KitRequest
 from kitgen.pipeline import builder_for
 from kitgen.settings import Settings
@@ -51,15 +52,22 @@ def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
     events: multiprocessing.Queue = _process["events"]
     kit = KitRequest.from_dict(request)
     tracker = DocumentTracker(kit.kinds, lambda docs: events.put((key, docs)))
+    started = time.perf_counter()
     try:
         result = builder_for(settings, storage).build(kit, force=force, progress=tracker)
+    except StorageError as exc:
+        outcome = outcome_failed(key, tracker.failed(), f"storage failed: {exc}",
+                                 retryable=True)
     except KitgenError as exc:
-        return outcome_failed(key, tracker.failed(), str(exc))
+        outcome = outcome_failed(key, tracker.failed(), str(exc))
     except Exception:
         log.exception("kit %s: internal error", key[:12])
-        return outcome_failed(key, tracker.failed(),
-                              "internal error while rendering; the service log has details")
-    return outcome_done(key, kit.kinds, result.rendered_count, result.cached)
+        outcome = outcome_failed(key, tracker.failed(), "internal error while rendering; the "
+                                 "service log has details", retryable=True)
+    else:
+        outcome = outcome_done(key, kit.kinds, result.rendered_count, result.cached)
+    outcome["seconds"] = round(time.perf_counter() - started, 3)
+    return outcome
 
 
 # -- in the web process ----------------------------------------------------------------------
@@ -100,7 +108,8 @@ class LocalDispatcher:
         try:
             outcome = future.result()
         except BrokenProcessPool:
-            outcome = outcome_failed(key, {}, "the render process died; please try again")
+            outcome = outcome_failed(key, {}, "the render process died; please try again",
+                                     retryable=True)
             with self._lock:
                 self._pool = self._new_pool()
         status = KitStatus.from_outcome(outcome)

@@ -54,7 +54,8 @@ class CeleryDispatcher:
             return KitStatus.from_outcome(info)
         if state == "FAILURE":
             return KitStatus(key, FAILED, dict.fromkeys(kinds, FAILED),
-                             "the render failed unexpectedly; the worker log has details")
+                             "the render failed unexpectedly; the worker log has details",
+                             retryable=True)
         if state in ("STARTED", "PROGRESS"):
             documents = info.get("documents") if isinstance(info, dict) else None
             return KitStatus(key, RENDERING, documents or dict.fromkeys(kinds, QUEUED))

@@ -18,10 +18,19 @@ class KitStatus:
     state: str
     documents: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    #: once finished: documents rendered (the others came from the store), seconds taken,
+    #: and whether trying again could help (a store or process failure, not broken content)
+    rendered: int = 0
+    seconds: float | None = None
+    retryable: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "state": self.state, "documents": dict(self.documents),
                 "error": self.error}
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, FAILED)
 
     @classmethod
     def queued(cls, key: str, kinds: Iterable[str]) -> KitStatus:
@@ -31,7 +40,8 @@ class KitStatus:
     def from_outcome(cls, outcome: dict[str, Any]) -> KitStatus:
         """From a job's result dict (see :func:`outcome_done` / :func:`outcome_failed`)."""
         return cls(outcome["key"], outcome["status"], dict(outcome.get("documents", {})),
-                   outcome.get("error"))
+                   outcome.get("error"), rendered=int(outcome.get("rendered", 0)),
+                   seconds=outcome.get("seconds"), retryable=bool(outcome.get("retryable")))
 
 
 class DocumentTracker:
@@ -57,11 +67,15 @@ class DocumentTracker:
         return {kind: DONE if state == DONE else FAILED for kind, state in self.documents.items()}
 
 
-def outcome_done(key: str, kinds: Iterable[str], rendered: int, cached: bool) -> dict[str, Any]:
+def outcome_done(key: str, kinds: Iterable[str], rendered: int, cached: bool,
+                 seconds: float = 0.0) -> dict[str, Any]:
     return {"key": key, "status": DONE, "documents": dict.fromkeys(kinds, DONE),
-            "rendered": rendered, "cached": cached, "error": None}
+            "rendered": rendered, "cached": cached, "error": None,
+            "seconds": round(seconds, 3), "retryable": False}
 
 
-def outcome_failed(key: str, documents: dict[str, str], error: str) -> dict[str, Any]:
+def outcome_failed(key: str, documents: dict[str, str], error: str, *, retryable: bool = False,
+                   seconds: float = 0.0) -> dict[str, Any]:
     return {"key": key, "status": FAILED, "documents": documents, "rendered": 0,
-            "cached": False, "error": error}
+            "cached": False, "error": error, "seconds": round(seconds, 3),
+            "retryable": retryable}

@@ -1,0 +1,90 @@
+"""The campaign index: every kit of a campaign in one manifest, and a static HTML page with
+first-page previews that staff can hand to regional partners.
+
+Both live in the store under ``campaigns/<year>/``; links are relative to that folder, so the
+page works from a copy of the store folder, from a bucket served as a website, or through the
+web app's ``/store/`` route.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from kitgen import cache
+from kitgen.batch.runner import FAILED, LocaleJob
+from kitgen.storage import Storage
+
+
+def index_key(campaign: str, name: str) -> str:
+    return f"campaigns/{campaign}/{name}"
+
+
+def preview_key(document_key: str) -> str:
+    return f"previews/{document_key}.png"
+
+
+def load_index(storage: Storage, campaign: str) -> dict[str, Any]:
+    raw = storage.get(index_key(campaign, "index.json"))
+    return json.loads(raw) if raw else {"campaign": campaign, "kits": {}}
+
+
+def kit_entry(manifest: dict[str, Any]) -> dict[str, Any]:
+    request = manifest["request"]
+    return {
+        "country": request["country"], "language": request["language"],
+        "kinds": [d["kind"] for d in manifest["documents"]], "key": manifest["key"],
+        "documents": [{"kind": d["kind"], "title": d["title"], "object": d["object"],
+                       "preview": preview_key(d["key"]), "pages": d["pages"],
+                       "bytes": d["bytes"], "sha256": d["sha256"], "key": d["key"],
+                       "content_language": d["content_language"]}
+                      for d in manifest["documents"]],
+        "combined": manifest["combined"], "rendered_at": manifest["created_at"],
+        "fallbacks": manifest.get("fallbacks", []),
+    }
+
+
+def update_index(storage: Storage, campaign: str, jobs: Iterable[LocaleJob]) -> dict[str, Any]:
+    """Merge finished kits into the campaign's index (failed ones keep their last good kit)
+    and write the JSON and the HTML page; previews are made for documents that lack one."""
+    index = load_index(storage, campaign)
+    kits: dict[str, Any] = index["kits"]
+    failures: dict[str, str] = {}
+    for job in jobs:
+        locale = f"{job.country}-{job.language}"
+        if job.state == FAILED:
+            failures[locale] = job.error or "failed"
+        elif job.manifest is not None:
+            kits[locale] = kit_entry(job.manifest)
+            ensure_previews(storage, kits[locale])
+    index.update({"campaign": campaign, "kits": dict(sorted(kits.items())),
+                  "failures": failures,
+                  "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+    storage.put(index_key(campaign, "index.json"),
+                json.dumps(index, indent=2, ensure_ascii=False).encode(), "application/json")
+    storage.put(index_key(campaign, "index.html"), render_html(index).encode(),
+                "text/html; charset=utf-8")
+    return index
+
+
+def ensure_previews(storage: Storage, entry: dict[str, Any]) -> None:
+    from kitgen.web.preview import first_page_png
+
+    for doc in entry["documents"]:
+        if not storage.exists(doc["preview"]):
+            pdf = storage.get(cache.document_object(doc["key"]))
+            if pdf is not None:
+                storage.put(doc["preview"], first_page_png(pdf), "image/png")
+
+
+_env = Environment(loader=PackageLoader("kitgen.batch", "templates"),
+                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(index: dict[str, Any]) -> str:
+    """Links are relative to ``campaigns/<year>/``: two levels up is the store's root."""
+    return _env.get_template("index.html").render(index=index, root="../../")
