@@ -48,6 +48,8 @@ class Settings:
     visibility_timeout: int = 300
     #: processes rendering for ``kitgen serve`` without a broker
     local_workers: int = 2
+    #: bearer token for the staff API (``POST /api/staff/kits``); None: the staff API is off
+    staff_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -90,4 +92,5 @@ class Settings:
             worker_max_tasks=number("KITGEN_WORKER_MAX_TASKS", defaults.worker_max_tasks),
             visibility_timeout=number("KITGEN_VISIBILITY_TIMEOUT", defaults.visibility_timeout),
             local_workers=number("KITGEN_LOCAL_WORKERS", defaults.local_workers),
+            staff_token=env.get("KITGEN_STAFF_TOKEN") or None,
         )

@@ -52,10 +52,11 @@ def create_app(settings: Settings, *, storage: Storage | None = None,
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(RequestIdMiddleware)
 
-    from kitgen.web import api, pages
+    from kitgen.web import api, pages, staff
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(staff.router)
     _error_handlers(app)
     return app
 

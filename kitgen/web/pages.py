@@ -7,10 +7,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from kitgen.errors import KitgenError
+from kitgen.errors import KitgenError, StorageError
 from kitgen.locales import load_catalog
 from kitgen.models import FIELD_LIMITS, KINDS
-from kitgen.storage import FilesystemStorage
+from kitgen.storage import FilesystemStorage, check_key
 from kitgen.web.app import error_response, html_response
 from kitgen.web.forms import FIELD_LABELS, FIELD_TYPES, KIND_LABELS, choices, ui_language, validate
 from kitgen.web.requestids import request_id
@@ -89,3 +89,25 @@ def download(request: Request, key: str, name: str) -> Response:
         raise KitgenError(f"the store lost {object_key}")
     headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return Response(data, media_type=media_type, headers=headers)
+
+
+#: What the store's own pages (the campaign index) link to; nothing else is served from it.
+PUBLIC_PREFIXES = ("campaigns/", "documents/", "previews/", "kits/")
+MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json",
+               ".pdf": "application/pdf", ".png": "image/png", ".zip": "application/zip"}
+
+
+@router.get("/store/{path:path}")
+def store_object(request: Request, path: str) -> Response:
+    """The campaign index (``/store/campaigns/<year>/index.html``) and what it links to."""
+    service = kits(request)
+    suffix = "." + path.rpartition(".")[2]
+    if not path.startswith(PUBLIC_PREFIXES) or suffix not in MEDIA_TYPES:
+        return error_response(request, 404, "no such file")
+    try:
+        data = service.storage.get(check_key(path))
+    except StorageError:
+        data = None  # not a valid key: nothing by that name
+    if data is None:
+        return error_response(request, 404, "no such file in the store")
+    return Response(data, media_type=MEDIA_TYPES[suffix])

@@ -1,0 +1,75 @@
+"""The staff API: (re)render specific locales now, on the interactive queue, and say what
+changed. Bearer token from KITGEN_STAFF_TOKEN: 401 without one, 403 with a wrong one."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from kitgen.batch.campaign import run_locales
+from kitgen.campaigns import load_campaigns
+from kitgen.locales import load_catalog
+from kitgen.models import KINDS, KitRequest
+from kitgen.web.app import error_response
+from kitgen.web.views import kits
+
+router = APIRouter()
+
+
+class Locale(BaseModel):
+    country: str = Field(examples=["fr"])
+    language: str = Field(examples=["fr"])
+
+
+class StaffRequestBody(BaseModel):
+    """Locales to render now, e.g. after their translation landed."""
+
+    locales: list[Locale] = Field(min_length=1, max_length=50)
+    kinds: list[str] = Field(default=list(KINDS))
+    campaign: str | None = Field(default=None, description="default: the current campaign")
+    force: bool = Field(default=False, description="render even where nothing changed")
+
+
+def refused(request: Request, authorization: str | None) -> Response | None:
+    """None when the bearer token matches; else the 401/403 to answer."""
+    expected = request.app.state.settings.staff_token
+    scheme, _, token = (authorization or "").partition(" ")
+    if not token or scheme.lower() != "bearer":
+        response = error_response(request, 401, "staff requests need an Authorization: "
+                                  "Bearer <token> header")
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    if expected is None:
+        return error_response(request, 403, "the staff API is off: KITGEN_STAFF_TOKEN is "
+                              "not set on the server")
+    if not secrets.compare_digest(token.encode(), expected.encode()):
+        return error_response(request, 403, "this token is not valid for staff requests")
+    return None
+
+
+@router.post("/api/staff/kits", responses={
+    401: {"description": "no bearer token"}, 403: {"description": "wrong token"},
+    422: {"description": "unknown locale, kind or campaign; lists the valid choices"}})
+def staff_request(request: Request, body: StaffRequestBody,
+                  authorization: str | None = Header(default=None)) -> Any:
+    """Render the locales now and answer when they are done: per locale rendered / cached /
+    failed, and per document whether it is new, changed or unchanged in the campaign index."""
+    denial = refused(request, authorization)
+    if denial is not None:
+        return denial
+    service = kits(request)
+    settings = service.settings
+    catalog = load_catalog(settings.content_dir)
+    for locale in body.locales:
+        catalog.country(locale.country.lower())
+        catalog.language(locale.language.lower())
+    kinds = KitRequest.from_dict({"country": "x", "language": "x", "kinds": body.kinds}).kinds
+    campaign = load_campaigns(settings.content_dir).get(body.campaign, "nonus").year
+    locales = [(x.country.lower(), x.language.lower()) for x in body.locales]
+    report = run_locales(settings, service.storage, service.dispatcher, locales, kinds,
+                         campaign, force=body.force, retries=1)
+    return JSONResponse(report, status_code=200)
