@@ -46,7 +46,8 @@ def run_locales(settings: Settings, storage: Storage, dispatcher: Dispatcher,
         jobs = run.run(locales, kinds, campaign, force=force, jobs=jobs)
     finally:
         if jobs:
-            update_index(storage, campaign, [job for job in jobs if job.finished])
+            update_index(storage, campaign, [job for job in jobs if job.finished],
+                         load_catalog(settings.content_dir))
     report = summarize(jobs, time.perf_counter() - started, campaign,
                        translation_health(settings, jobs))
     for kit, job in zip(report["kits"], jobs, strict=True):

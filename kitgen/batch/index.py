@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kitgen import cache
 from kitgen.batch.runner import FAILED, LocaleJob
+from kitgen.locales import Catalog
 from kitgen.storage import Storage
 
 
@@ -33,10 +34,12 @@ def load_index(storage: Storage, campaign: str) -> dict[str, Any]:
     return json.loads(raw) if raw else {"campaign": campaign, "kits": {}}
 
 
-def kit_entry(manifest: dict[str, Any]) -> dict[str, Any]:
+def kit_entry(manifest: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     request = manifest["request"]
     return {
         "country": request["country"], "language": request["language"],
+        "country_name": names.get(request["country"], request["country"]),
+        "language_name": names.get(f"lang:{request['language']}", request["language"]),
         "kinds": [d["kind"] for d in manifest["documents"]], "key": manifest["key"],
         "documents": [{"kind": d["kind"], "title": d["title"], "object": d["object"],
                        "preview": preview_key(d["key"]), "pages": d["pages"],
@@ -48,9 +51,14 @@ def kit_entry(manifest: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def update_index(storage: Storage, campaign: str, jobs: Iterable[LocaleJob]) -> dict[str, Any]:
+def update_index(storage: Storage, campaign: str, jobs: Iterable[LocaleJob],
+                 catalog: Catalog) -> dict[str, Any]:
     """Merge finished kits into the campaign's index (failed ones keep their last good kit)
     and write the JSON and the HTML page; previews are made for documents that lack one."""
+    english = catalog.language("en")
+    names = {code: catalog.country_name(c, english) for code, c in catalog.countries.items()}
+    names |= {f"lang:{code}": catalog.language_name(lang, english)
+              for code, lang in catalog.languages.items()}
     index = load_index(storage, campaign)
     kits: dict[str, Any] = index["kits"]
     failures: dict[str, str] = {}
@@ -59,7 +67,7 @@ def update_index(storage: Storage, campaign: str, jobs: Iterable[LocaleJob]) -> 
         if job.state == FAILED:
             failures[locale] = job.error or "failed"
         elif job.manifest is not None:
-            kits[locale] = kit_entry(job.manifest)
+            kits[locale] = kit_entry(job.manifest, names)
             ensure_previews(storage, kits[locale])
     index.update({"campaign": campaign, "kits": dict(sorted(kits.items())),
                   "failures": failures,
