@@ -181,3 +181,22 @@ def test_embedded_regeneration_in_a_local_pool(embedded: Stack, tmp_path: Path) 
     assert staff["totals"] == {"rendered": 0, "cached": 2, "failed": 0,
                                "documents_rendered": 0}
     assert by_locale(staff)["ch/fr"]["changes"] == {"agenda": "unchanged"}
+
+
+def test_store_failures_are_retried_with_backoff_then_reported(campaign_stack: Stack,
+                                                                tmp_path: Path) -> None:
+    from tests.s3server import unreachable_endpoint
+
+    stack = campaign_stack
+    stack.start_worker(KITGEN_S3_ENDPOINT_URL=unreachable_endpoint())  # S3 gone for workers
+    report_file = tmp_path / "report.json"
+    done = subprocess.run([*KITGEN, "campaign", "regenerate", "2026", "--countries", "fr",
+                           "--kinds", "agenda", "--retries", "1", "--json", str(report_file)],
+                          env=stack.env, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1, done.stderr
+    kit = by_locale(json.loads(report_file.read_text()))["fr/fr"]
+    assert kit["state"] == "failed" and kit["attempts"] == 2
+    assert "storage failed" in kit["error"] and "unreachable" in kit["error"]
+    assert "retrying" in done.stderr  # the first failure was announced, then tried again
+    assert stack.counters()["tasks_started"] == 8  # 2 runs × (1 try + 3 task retries)
