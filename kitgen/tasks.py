@@ -14,7 +14,7 @@ from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_init
+from celery.signals import task_success, worker_process_init
 
 from kitgen.dispatch.status import DocumentTracker, outcome_done, outcome_failed
 from kitgen.errors import KitgenError, StorageError
@@ -22,6 +22,7 @@ from kitgen.flight import Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK
 from kitgen.models import KitRequest
 from kitgen.pipeline import builder_for
+from kitgen.previews import ensure_preview
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 
@@ -91,7 +92,8 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
                                  "internal error while rendering; the service log has details",
                                  retryable=True)
     else:
-        outcome = outcome_done(key, request.kinds, result.rendered_count, result.cached)
+        outcome = outcome_done(key, request.kinds,
+                               [d.key for d in result.documents if not d.cached], result.cached)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
     rt.flights.count(kits_rendered=int(outcome["status"] == "done" and not outcome["cached"]),
                      kits_cached=int(bool(outcome["cached"])),
@@ -100,3 +102,15 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     rt.flights.release(key)
     log.info("kit %s: %s (rendered %d)", key[:12], outcome["status"], outcome["rendered"])
     return outcome
+
+
+@task_success.connect(sender=build_kit_task)
+def make_previews(result: dict[str, Any] | None = None, **_: Any) -> None:
+    """First-page previews of the documents just rendered, made after the result is stored
+    (so nobody waits for them) and before the task is acknowledged."""
+    rt = runtime()
+    for document_key in (result or {}).get("rendered_keys", []):
+        try:
+            ensure_preview(rt.storage, document_key)
+        except Exception:  # a preview is a convenience; the web tier makes a missing one
+            log.warning("preview of %s failed", document_key[:12], exc_info=True)

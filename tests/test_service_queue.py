@@ -75,6 +75,9 @@ def test_kit_through_redis_worker_and_s3_then_from_the_cache(stack: Stack) -> No
             pdf = zipped.read(f"hour-of-code-de-de-{manifest['request']['campaign']}-"
                               f"{doc['kind']}.pdf")
             assert hashlib.sha256(pdf).hexdigest() == doc["sha256"]
+    # The worker made the previews itself, after the result (nobody waited for them).
+    wait_for(lambda: len([k for k in bucket_keys(stack) if k.startswith("previews/")]) == 2,
+             30, "the worker's previews", stack.logs)
     _, png = download(stack, f"/kits/{kit['key']}/files/agenda.png")
     assert png.startswith(b"\x89PNG")
     assert stack.counters() == {"tasks_started": 1, "kits_rendered": 1,

@@ -15,18 +15,14 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from kitgen import cache
 from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
+from kitgen.previews import ensure_preview, preview_key
 from kitgen.storage import Storage
 
 
 def index_key(campaign: str, name: str) -> str:
     return f"campaigns/{campaign}/{name}"
-
-
-def preview_key(document_key: str) -> str:
-    return f"previews/{document_key}.png"
 
 
 def load_index(storage: Storage, campaign: str) -> dict[str, Any]:
@@ -80,13 +76,9 @@ def update_index(storage: Storage, campaign: str, jobs: Iterable[LocaleJob],
 
 
 def ensure_previews(storage: Storage, entry: dict[str, Any]) -> None:
-    from kitgen.web.preview import first_page_png
-
+    """Workers made them as they rendered; this covers kits from before that, or a lost one."""
     for doc in entry["documents"]:
-        if not storage.exists(doc["preview"]):
-            pdf = storage.get(cache.document_object(doc["key"]))
-            if pdf is not None:
-                storage.put(doc["preview"], first_page_png(pdf), "image/png")
+        ensure_preview(storage, doc["key"])
 
 
 _env = Environment(loader=PackageLoader("kitgen.batch", "templates"),

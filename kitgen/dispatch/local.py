@@ -8,6 +8,7 @@ faked here.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import threading
@@ -29,6 +30,7 @@ from kitgen.dispatch.status import (
 from kitgen.errors import KitgenError, StorageError
 from kitgen.models import KitRequest
 from kitgen.pipeline import builder_for
+from kitgen.previews import ensure_preview
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 
@@ -65,9 +67,19 @@ def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
         outcome = outcome_failed(key, tracker.failed(), "internal error while rendering; the "
                                  "service log has details", retryable=True)
     else:
-        outcome = outcome_done(key, kit.kinds, result.rendered_count, result.cached)
+        outcome = outcome_done(key, kit.kinds,
+                               [d.key for d in result.documents if not d.cached], result.cached)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
     return outcome
+
+
+def _make_previews(document_keys: list[str]) -> None:
+    """Previews of just-rendered documents, queued after the kit's result (nobody waits)."""
+    for document_key in document_keys:
+        try:
+            ensure_preview(_process["storage"], document_key)
+        except Exception:  # a preview is a convenience; the web tier makes a missing one
+            log.warning("preview of %s failed", document_key[:12], exc_info=True)
 
 
 # -- in the web process ----------------------------------------------------------------------
@@ -113,6 +125,9 @@ class LocalDispatcher:
             with self._lock:
                 self._pool = self._new_pool()
         status = KitStatus.from_outcome(outcome)
+        if outcome.get("rendered_keys"):
+            with contextlib.suppress(RuntimeError, BrokenProcessPool):  # pool closing
+                self._pool.submit(_make_previews, outcome["rendered_keys"])
         with self._lock:
             if not status.documents:
                 status.documents = dict.fromkeys(self._statuses[key].documents, FAILED)

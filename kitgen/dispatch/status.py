@@ -67,11 +67,12 @@ class DocumentTracker:
         return {kind: DONE if state == DONE else FAILED for kind, state in self.documents.items()}
 
 
-def outcome_done(key: str, kinds: Iterable[str], rendered: int, cached: bool,
+def outcome_done(key: str, kinds: Iterable[str], rendered_keys: list[str], cached: bool,
                  seconds: float = 0.0) -> dict[str, Any]:
+    """``rendered_keys``: the documents rendered now (the others came from the store)."""
     return {"key": key, "status": DONE, "documents": dict.fromkeys(kinds, DONE),
-            "rendered": rendered, "cached": cached, "error": None,
-            "seconds": round(seconds, 3), "retryable": False}
+            "rendered": len(rendered_keys), "rendered_keys": rendered_keys, "cached": cached,
+            "error": None, "seconds": round(seconds, 3), "retryable": False}
 
 
 def outcome_failed(key: str, documents: dict[str, str], error: str, *, retryable: bool = False,

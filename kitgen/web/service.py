@@ -121,13 +121,9 @@ class KitService:
         return key
 
     def _ensure_preview(self, document_key: str) -> str:
-        from kitgen.web.preview import first_page_png
+        from kitgen.previews import ensure_preview
 
-        key = f"previews/{document_key}.png"
-        if not self.storage.exists(key):
-            png = first_page_png(self._read(cache.document_object(document_key)))
-            self.storage.put(key, png, "image/png")
-        return key
+        return ensure_preview(self.storage, document_key)
 
     def _read(self, key: str) -> bytes:
         data = self.storage.get(key)
