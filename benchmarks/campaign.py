@@ -41,8 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
-
-from kitgen.settings import PROJECT_ROOT
+from processes import Processes, interrupted, wait_until  # benchmarks/processes.py
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
@@ -51,47 +50,6 @@ REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::
                "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
                "--logfile", "/var/log/redis/ci.log"]
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-class Processes:
-    """Subprocesses in their own process groups, all killed on the way out (even on Ctrl-C)."""
-
-    def __init__(self, logs: Path):
-        self.logs = logs
-        self.running: list[subprocess.Popen] = []
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=PROJECT_ROOT, start_new_session=True)
-        self.running.append(process)
-        return process
-
-    def stop(self, process: subprocess.Popen) -> None:
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(process.pid, sig)
-                process.wait(wait)
-                break
-            except (ProcessLookupError, ChildProcessError):
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        if process in self.running:
-            self.running.remove(process)
-
-    def stop_all(self) -> None:
-        for process in reversed(self.running[:]):
-            self.stop(process)
-
-
-def wait_until(check: Any, timeout: float, what: str, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(interval)
-    raise RuntimeError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 # -- /proc ------------------------------------------------------------------------------------
@@ -320,10 +278,6 @@ def print_report(results: dict[str, Any]) -> None:
         peaks = ", ".join(f"{p['rss_mib']:.0f} (HWM {p['hwm_mib']:.0f})"
                           for p in run["rss"].values())
         print(f"    peak RSS per render process, MiB: {peaks or 'not sampled'}")
-
-
-def interrupted(*_: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def main() -> None:

@@ -39,11 +39,12 @@ from typing import Any
 
 import httpx
 import redis
+from processes import Processes, interrupted, wait_until  # benchmarks/processes.py
 
 from kitgen.dispatch.queued import CeleryDispatcher
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit, builder_for
-from kitgen.settings import PROJECT_ROOT, Settings
+from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -63,51 +64,10 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), access_log=False, log_
 Row = tuple[str, str, str, str]  # what, measured, goal, verdict
 
 
-class Processes:
-    """Subprocesses in their own process groups, all killed on the way out (even on Ctrl-C)."""
-
-    def __init__(self, logs: Path):
-        self.logs = logs
-        self.running: list[subprocess.Popen] = []
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=PROJECT_ROOT, start_new_session=True)
-        self.running.append(process)
-        return process
-
-    def stop(self, process: subprocess.Popen) -> None:
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(process.pid, sig)
-                process.wait(wait)
-                break
-            except ProcessLookupError:
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        if process in self.running:
-            self.running.remove(process)
-
-    def stop_all(self) -> None:
-        for process in reversed(self.running[:]):
-            self.stop(process)
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_until(check: Any, timeout: float, what: str, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := check():
-            return value
-        time.sleep(interval)
-    raise RuntimeError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def http_up(url: str) -> bool:
@@ -302,10 +262,6 @@ def web_row(what: str, r: dict[str, Any], goal: bool) -> Row:
         return what, measured, "(reference)", ""
     ok = r["p50_ms"] <= 10 and r["rps"] >= 500 and not r["errors"]
     return what, measured, "p50 ≤ 10 ms, ≥ 500 req/s", verdict(ok)
-
-
-def interrupted(*_: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def main() -> None:
