@@ -29,7 +29,7 @@ def first_page_png(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
         finally:
             document.close()
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)  # optimize=True: 3× slower, no smaller
     return out.getvalue()
 
 
