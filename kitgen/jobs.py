@@ -42,6 +42,7 @@ def make_celery(settings: Settings) -> Celery:
         task_soft_time_limit=settings.task_soft_limit,
         task_time_limit=settings.task_hard_limit,
         worker_max_tasks_per_child=settings.worker_max_tasks,
+        worker_max_memory_per_child=settings.worker_max_memory_mib * 1024,  # KiB
         task_track_started=True,
         task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue=INTERACTIVE,

@@ -44,6 +44,9 @@ class Settings:
     task_hard_limit: int = 150
     #: a worker process is replaced after this many tasks (bounds memory growth)
     worker_max_tasks: int = 200
+    #: …or once its resident memory passes this many MiB (fonts of every script, CJK above
+    #: all, take a process that rendered a whole campaign to ~950 MiB)
+    worker_max_memory_mib: int = 1024
     #: seconds before Redis hands an unacknowledged task (its worker died) to another worker
     visibility_timeout: int = 300
     #: processes rendering for ``kitgen serve`` without a broker
@@ -90,6 +93,8 @@ class Settings:
             task_soft_limit=number("KITGEN_TASK_SOFT_LIMIT", defaults.task_soft_limit),
             task_hard_limit=number("KITGEN_TASK_HARD_LIMIT", defaults.task_hard_limit),
             worker_max_tasks=number("KITGEN_WORKER_MAX_TASKS", defaults.worker_max_tasks),
+            worker_max_memory_mib=number("KITGEN_WORKER_MAX_MEMORY_MIB",
+                                         defaults.worker_max_memory_mib),
             visibility_timeout=number("KITGEN_VISIBILITY_TIMEOUT", defaults.visibility_timeout),
             local_workers=number("KITGEN_LOCAL_WORKERS", defaults.local_workers),
             staff_token=env.get("KITGEN_STAFF_TOKEN") or None,
