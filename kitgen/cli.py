@@ -18,7 +18,7 @@ from typing import Any
 
 from kitgen import __version__
 from kitgen.errors import KitgenError, StorageError
-from kitgen.models import KINDS, VARIANTS, KitRequest
+from kitgen.models import KINDS, VARIANTS, KitRequest, parse_kinds
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage, Storage, open_storage
 
@@ -245,7 +245,7 @@ def _run_batch(args: argparse.Namespace, settings: Settings, locales: list[tuple
     from kitgen.batch.report import format_table
     from kitgen.dispatch import open_dispatcher
 
-    kinds = KitRequest.from_dict({"country": "x", "language": "x", "kinds": args.kinds}).kinds
+    kinds = parse_kinds(args.kinds)
     storage = open_storage(settings)
     dispatcher = open_dispatcher(settings, queue=queue)
     try:
@@ -284,17 +284,10 @@ def cmd_campaign_regenerate(args: argparse.Namespace, settings: Settings) -> int
 
 
 def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
-    from kitgen.campaigns import load_campaigns
-    from kitgen.locales import load_catalog
+    from kitgen.batch.campaign import requested_locales
 
-    catalog = load_catalog(settings.content_dir)
-    countries, languages = _codes(args.country) or [], _codes(args.language) or []
-    for code in countries:
-        catalog.country(code)
-    for code in languages:
-        catalog.language(code)
-    campaign = args.campaign or load_campaigns(settings.content_dir).get(None, "nonus").year
-    locales = [(c, lang) for c in countries for lang in languages]
+    pairs = [(c, lang) for c in _codes(args.country) or [] for lang in _codes(args.language) or []]
+    locales, campaign = requested_locales(settings, pairs, args.campaign)
     return _run_batch(args, settings, locales, campaign, "interactive",
                       f"request {', '.join(f'{c}/{lang}' for c, lang in locales)}")
 

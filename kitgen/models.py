@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -84,6 +85,19 @@ class Personalization:
         return dt.time.fromisoformat(self.start_time) if self.start_time else None
 
 
+def parse_kinds(kinds: Iterable[str] | str) -> tuple[str, ...]:
+    """Kinds as asked ("guide,agenda" or a list), checked, without repeats, in kit order."""
+    if isinstance(kinds, str):
+        kinds = [k.strip() for k in kinds.split(",") if k.strip()]
+    wanted = tuple(dict.fromkeys(kinds))
+    if not wanted:
+        raise InvalidRequest("kind", "", KINDS, reason="no document kind requested")
+    for kind in wanted:
+        if kind not in KINDS:
+            raise InvalidRequest("kind", kind, KINDS)
+    return tuple(k for k in KINDS if k in wanted)
+
+
 @dataclass(frozen=True)
 class KitRequest:
     """One kit: a locale, a campaign, the kinds wanted and how to print them."""
@@ -97,29 +111,22 @@ class KitRequest:
     variant: str | None = None
 
     def __post_init__(self) -> None:
-        kinds = tuple(dict.fromkeys(self.kinds))
-        if not kinds:
-            raise InvalidRequest("kind", "", KINDS, reason="no document kind requested")
-        for kind in kinds:
-            if kind not in KINDS:
-                raise InvalidRequest("kind", kind, KINDS)
+        kinds = parse_kinds(self.kinds)
         if self.variant is not None and self.variant not in VARIANTS:
             raise InvalidRequest("variant", self.variant, VARIANTS)
         object.__setattr__(self, "country", self.country.strip().lower())
         object.__setattr__(self, "language", self.language.strip().lower())
-        object.__setattr__(self, "kinds", tuple(k for k in KINDS if k in kinds))
+        object.__setattr__(self, "kinds", kinds)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> KitRequest:
-        kinds = data.get("kinds") or KINDS
-        if isinstance(kinds, str):
-            kinds = [k.strip() for k in kinds.split(",") if k.strip()]
+        kinds = parse_kinds(data.get("kinds") or KINDS)
         campaign = data.get("campaign")
         return cls(
             country=str(data.get("country", "")),
             language=str(data.get("language", "")),
             campaign=str(campaign) if campaign else None,
-            kinds=tuple(kinds),
+            kinds=kinds,
             personalization=Personalization.from_dict(data.get("personalization")),
             print_ready=bool(data.get("print_ready", False)),
             variant=data.get("variant") or None,

@@ -16,8 +16,13 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import task_success, worker_process_init
 
-from kitgen.dispatch.status import DocumentTracker, outcome_done, outcome_failed
-from kitgen.errors import KitgenError, StorageError
+from kitgen.dispatch.status import (
+    DocumentTracker,
+    outcome_failed,
+    outcome_of_error,
+    outcome_of_result,
+)
+from kitgen.errors import StorageError
 from kitgen.flight import Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK
 from kitgen.models import KitRequest
@@ -73,27 +78,18 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
         if self.request.retries < STORAGE_RETRIES:
             log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)
             raise self.retry(exc=exc, countdown=2 ** self.request.retries) from None
-        outcome = outcome_failed(key, tracker.failed(), f"storage failed: {exc}",
-                                 retryable=True)
-    except SoftTimeLimitExceeded:
-        outcome = outcome_failed(key, tracker.failed(), "the render took longer than "
-                                 f"{rt.settings.task_soft_limit}s and was stopped",
-                                 retryable=True)
-    except KitgenError as exc:
-        message = str(exc)
-        if isinstance(exc.__cause__, SoftTimeLimitExceeded):  # raised inside WeasyPrint
-            message = (f"the render took longer than {rt.settings.task_soft_limit}s "
-                       "and was stopped")
-        outcome = outcome_failed(key, tracker.failed(), message,
-                                 retryable=isinstance(exc.__cause__, SoftTimeLimitExceeded))
-    except Exception:
-        log.exception("kit %s: internal error", key[:12])
-        outcome = outcome_failed(key, tracker.failed(),
-                                 "internal error while rendering; the service log has details",
-                                 retryable=True)
+        outcome = outcome_of_error(key, tracker.failed(), exc, log)
+    except Exception as exc:
+        # WeasyPrint wraps whatever is raised inside a render, the soft time limit included
+        if isinstance(exc, SoftTimeLimitExceeded) or \
+                isinstance(exc.__cause__, SoftTimeLimitExceeded):
+            outcome = outcome_failed(key, tracker.failed(), "the render took longer than "
+                                     f"{rt.settings.task_soft_limit}s and was stopped",
+                                     retryable=True)
+        else:
+            outcome = outcome_of_error(key, tracker.failed(), exc, log)
     else:
-        outcome = outcome_done(key, request.kinds,
-                               [d.key for d in result.documents if not d.cached], result.cached)
+        outcome = outcome_of_result(key, result)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
     rt.flights.count(kits_rendered=int(outcome["status"] == "done" and not outcome["cached"]),
                      kits_cached=int(bool(outcome["cached"])),

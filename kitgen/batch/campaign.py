@@ -29,6 +29,16 @@ def campaign_locales(settings: Settings, campaign: str, countries: Iterable[str]
     return valid_locales(load_catalog(settings.content_dir), countries, languages)
 
 
+def requested_locales(settings: Settings, pairs: Iterable[tuple[str, str]],
+                      campaign: str | None) -> tuple[list[tuple[str, str]], str]:
+    """What staff ask for: any (country, language) pair, not only the catalog's pairings.
+    Every code and the campaign year are checked (InvalidRequest lists the valid choices)."""
+    catalog = load_catalog(settings.content_dir)
+    locales = [(catalog.country(c.strip().lower()).code,
+                catalog.language(lang.strip().lower()).code) for c, lang in pairs]
+    return locales, load_campaigns(settings.content_dir).get(campaign, "nonus").year
+
+
 def run_locales(settings: Settings, storage: Storage, dispatcher: Dispatcher,
                 locales: list[tuple[str, str]], kinds: tuple[str, ...], campaign: str, *,
                 force: bool = False, retries: int = 2, backoff: float = 2.0,

@@ -96,7 +96,7 @@ class BatchRun:
             time.sleep(self.poll)
             for job in jobs:
                 if not job.finished:
-                    self._follow(job, campaign, force)
+                    self._follow(job, force)
         return jobs
 
     def _start(self, job: LocaleJob, campaign: str | None, force: bool) -> None:
@@ -122,7 +122,7 @@ class BatchRun:
         self.dispatcher.submit(job.key, job.request, force=force)
         self._set(job, "queued")
 
-    def _follow(self, job: LocaleJob, campaign: str | None, force: bool) -> None:
+    def _follow(self, job: LocaleJob, force: bool) -> None:
         if job.state == "retry-wait":
             if time.monotonic() >= job.retry_at:
                 self._submit(job, force)

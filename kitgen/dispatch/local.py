@@ -24,10 +24,10 @@ from kitgen.dispatch.status import (
     RENDERING,
     DocumentTracker,
     KitStatus,
-    outcome_done,
     outcome_failed,
+    outcome_of_error,
+    outcome_of_result,
 )
-from kitgen.errors import KitgenError, StorageError
 from kitgen.models import KitRequest
 from kitgen.pipeline import builder_for
 from kitgen.previews import ensure_preview
@@ -57,18 +57,10 @@ def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         result = builder_for(settings, storage).build(kit, force=force, progress=tracker)
-    except StorageError as exc:
-        outcome = outcome_failed(key, tracker.failed(), f"storage failed: {exc}",
-                                 retryable=True)
-    except KitgenError as exc:
-        outcome = outcome_failed(key, tracker.failed(), str(exc))
-    except Exception:
-        log.exception("kit %s: internal error", key[:12])
-        outcome = outcome_failed(key, tracker.failed(), "internal error while rendering; the "
-                                 "service log has details", retryable=True)
+    except Exception as exc:
+        outcome = outcome_of_error(key, tracker.failed(), exc, log)
     else:
-        outcome = outcome_done(key, kit.kinds,
-                               [d.key for d in result.documents if not d.cached], result.cached)
+        outcome = outcome_of_result(key, result)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
     return outcome
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from kitgen.errors import KitgenError, StorageError
+from kitgen.models import KitResult
 
 #: Per document and per kit: queued → rendering → done, or failed.
 QUEUED, RENDERING, DONE, FAILED = "queued", "rendering", "done", "failed"
@@ -65,6 +69,24 @@ class DocumentTracker:
     def failed(self) -> dict[str, str]:
         """Documents not done when the kit failed: nothing of a failed kit is published."""
         return {kind: DONE if state == DONE else FAILED for kind, state in self.documents.items()}
+
+
+def outcome_of_error(key: str, documents: dict[str, str], exc: Exception,
+                     log: logging.Logger) -> dict[str, Any]:
+    """A failed render as an outcome: the message a person may see, and whether trying again
+    can help (the store or the process failed) or not (the content or request is wrong)."""
+    if isinstance(exc, StorageError):
+        return outcome_failed(key, documents, f"storage failed: {exc}", retryable=True)
+    if isinstance(exc, KitgenError):
+        return outcome_failed(key, documents, str(exc))
+    log.error("kit %s: internal error", key[:12], exc_info=exc)
+    return outcome_failed(key, documents, "internal error while rendering; the service log "
+                          "has details", retryable=True)
+
+
+def outcome_of_result(key: str, result: KitResult) -> dict[str, Any]:
+    return outcome_done(key, [d.kind for d in result.documents],
+                        [d.key for d in result.documents if not d.cached], result.cached)
 
 
 def outcome_done(key: str, kinds: Iterable[str], rendered_keys: list[str], cached: bool,

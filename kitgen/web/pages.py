@@ -8,7 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from kitgen.errors import KitgenError, StorageError
-from kitgen.locales import load_catalog
+from kitgen.locales import Catalog, load_catalog
 from kitgen.models import FIELD_LIMITS, KINDS
 from kitgen.storage import FilesystemStorage, check_key
 from kitgen.web.app import error_response, html_response
@@ -19,8 +19,8 @@ from kitgen.web.views import check_kit_key, kits, status_view
 router = APIRouter(include_in_schema=False)
 
 
-def _form_context(request: Request, values: dict, errors: dict[str, str]) -> dict:
-    catalog = load_catalog(request.app.state.settings.content_dir)
+def _form_context(request: Request, catalog: Catalog, values: dict,
+                  errors: dict[str, str]) -> dict:
     ui = ui_language(catalog, request.headers.get("accept-language"))
     return {"choices": choices(catalog, ui), "values": values, "errors": errors,
             "kinds": KINDS, "kind_labels": KIND_LABELS, "field_labels": FIELD_LABELS,
@@ -36,17 +36,17 @@ def form_page(request: Request, country: str = "", language: str = "") -> Respon
         country = region.lower() if region.lower() in catalog.countries else ""
     values = {"country": country, "language": language or (ui if country else ""),
               "kinds": list(KINDS), "personalization": {}, "print_ready": False}
-    return html_response(request, "form.html", _form_context(request, values, {}))
+    return html_response(request, "form.html", _form_context(request, catalog, values, {}))
 
 
 @router.post("/")
 async def submit_form(request: Request) -> Response:
     form = await request.form()
     data = {key: form.getlist(key) if key == "kinds" else form.get(key) for key in form}
-    settings = request.app.state.settings
-    result = validate(load_catalog(settings.content_dir), data)
+    catalog = load_catalog(request.app.state.settings.content_dir)
+    result = validate(catalog, data)
     if result.request is None:
-        context = _form_context(request, result.values, result.errors)
+        context = _form_context(request, catalog, result.values, result.errors)
         return html_response(request, "form.html", context, status_code=422)
     submission = await run_in_threadpool(kits(request).submit, result.request,
                                          request_id=request_id.get())

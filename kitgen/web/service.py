@@ -15,6 +15,7 @@ from typing import Any
 from kitgen import cache
 from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE
+from kitgen.errors import StorageError
 from kitgen.models import KitRequest
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
@@ -72,10 +73,10 @@ class KitService:
         found = self._manifests.get(key)
         if found is not None:
             return found
-        raw = self.storage.get(cache.kit_object(key, "manifest.json"))
-        if raw is None:
+        found = self.builder.lookup(key)
+        if found is None:
             return None
-        manifest = json.loads(raw)
+        manifest = found.manifest
         with self._plan_lock:
             if len(self._manifests) >= MANIFESTS_KEPT:
                 self._manifests.pop(next(iter(self._manifests)))
@@ -128,8 +129,6 @@ class KitService:
     def _read(self, key: str) -> bytes:
         data = self.storage.get(key)
         if data is None:
-            from kitgen.errors import StorageError
-
             raise StorageError(f"the store lost {key}; render the kit again")
         return data
 

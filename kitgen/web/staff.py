@@ -10,10 +10,8 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from kitgen.batch.campaign import run_locales
-from kitgen.campaigns import load_campaigns
-from kitgen.locales import load_catalog
-from kitgen.models import KINDS, KitRequest
+from kitgen.batch.campaign import requested_locales, run_locales
+from kitgen.models import KINDS, parse_kinds
 from kitgen.web.app import error_response
 from kitgen.web.views import kits
 
@@ -63,13 +61,9 @@ def staff_request(request: Request, body: StaffRequestBody,
         return denial
     service = kits(request)
     settings = service.settings
-    catalog = load_catalog(settings.content_dir)
-    for locale in body.locales:
-        catalog.country(locale.country.lower())
-        catalog.language(locale.language.lower())
-    kinds = KitRequest.from_dict({"country": "x", "language": "x", "kinds": body.kinds}).kinds
-    campaign = load_campaigns(settings.content_dir).get(body.campaign, "nonus").year
-    locales = [(x.country.lower(), x.language.lower()) for x in body.locales]
-    report = run_locales(settings, service.storage, service.dispatcher, locales, kinds,
+    locales, campaign = requested_locales(
+        settings, [(x.country, x.language) for x in body.locales], body.campaign)
+    report = run_locales(settings, service.storage, service.dispatcher, locales,
+                         parse_kinds(body.kinds),
                          campaign, force=body.force, retries=1)
     return JSONResponse(report, status_code=200)
