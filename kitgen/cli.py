@@ -392,6 +392,10 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--json", metavar="FILE", help="also write the report as JSON")
         command.add_argument("--quiet", "-q", action="store_true", help="no progress")
 
+    from kitgen.translations.commands import add_parser as add_translations_parser
+
+    add_translations_parser(sub)
+
     for command in (build, check, page, report, serve, worker, regen, staff):
         command.add_argument("--content", metavar="SOURCE",
                              help="content source: native (default) or pegasus:<site root> "

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kitgen.errors import ConfigError
+from kitgen.translations.policy import TranslationPolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,9 @@ class Settings:
     site_url: str = "https://hourofcode.com"
     #: where documents come from: ``native`` (content_dir) or ``pegasus:<legacy site root>``
     content_source: str = "native"
+    #: which translated segments print: ``draft`` (drafts too: a draft in the reader's
+    #: language serves them better than English) or ``reviewed`` (only reviewed ones)
+    translations: str = "draft"
 
     # -- the service (issue 4): unset means the embedded default, no Redis and no S3 ----------
     #: Celery broker and result backend; None: ``kitgen serve`` renders in a local process pool
@@ -53,6 +57,10 @@ class Settings:
     local_workers: int = 2
     #: bearer token for the staff API (``POST /api/staff/kits``); None: the staff API is off
     staff_token: str | None = field(default=None, repr=False)
+
+    @property
+    def translation_policy(self) -> TranslationPolicy:
+        return TranslationPolicy(self.translations)
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str] | None = None) -> Settings:
@@ -82,6 +90,7 @@ class Settings:
             store_dir=path("KITGEN_STORE_DIR", defaults.store_dir),
             site_url=env.get("KITGEN_SITE_URL", defaults.site_url).rstrip("/"),
             content_source=env.get("KITGEN_CONTENT", defaults.content_source),
+            translations=_translations(env.get("KITGEN_TRANSLATIONS") or defaults.translations),
             redis_url=env.get("KITGEN_REDIS_URL") or None,
             s3_bucket=env.get("KITGEN_S3_BUCKET") or None,
             s3_endpoint_url=env.get("KITGEN_S3_ENDPOINT_URL") or None,
@@ -99,3 +108,10 @@ class Settings:
             local_workers=number("KITGEN_LOCAL_WORKERS", defaults.local_workers),
             staff_token=env.get("KITGEN_STAFF_TOKEN") or None,
         )
+
+
+def _translations(value: str) -> str:
+    if value not in {p.value for p in TranslationPolicy}:
+        choices = ", ".join(p.value for p in TranslationPolicy)
+        raise ConfigError(f"KITGEN_TRANSLATIONS must be one of {choices}, not {value!r}")
+    return value

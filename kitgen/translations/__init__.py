@@ -1,0 +1,1 @@
+"""Translating kitgen's own documents through gettext PO segment catalogs."""
