@@ -49,7 +49,7 @@ def main() -> None:
         resolved, locale = builder.resolve(request)
         brand = load_brand(settings.content_dir)
         plans = builder.plan(resolved, locale)
-        pages = {p.kind: builder.compose(p, resolved, locale, brand)[0] for p in plans}
+        pages = {p.kind: builder.compose(p, resolved, locale, brand).html for p in plans}
         raw_font_config = builder.renderer.font_config  # same process, same fonts: fair
         raw_css = {kind: [CSS(filename=str(path), font_config=raw_font_config)
                           for path in builder.stylesheets(kind)] for kind in pages}

@@ -38,12 +38,25 @@ class Campaign:
         if fmt == "start-long":
             return format_skeleton("MMMMd", start, locale=locale)
         if fmt == "short":
-            return format_interval(start, end, "MMMd", locale=locale)
+            return tidy_interval(format_interval(start, end, "MMMd", locale=locale), locale)
         if fmt == "year":
             return format_interval(start, end, "y", locale=locale)
         if fmt == "full-year":
-            return format_wide_interval(start, end, "yMMMd", locale)
-        return format_wide_interval(start, end, "MMMd", locale)
+            return tidy_interval(format_wide_interval(start, end, "yMMMd", locale), locale)
+        return tidy_interval(format_wide_interval(start, end, "MMMd", locale), locale)
+
+
+_SPACED_DASH = re.compile(r"\s*[–—-]\s*")
+
+
+def tidy_interval(text: str, locale: Locale) -> str:
+    """Chinese writes a date range with 至 and no spaces (CLDR's zh ``yMMMd`` pattern has a
+    spaced en dash, which zh ``MMMd`` and zh-Hant do not); Japanese has no spaces either."""
+    if locale.language == "zh":
+        return _SPACED_DASH.sub("至", text)
+    if locale.language == "ja":
+        return _SPACED_DASH.sub("–", text)
+    return text
 
 
 _ABBREVIATED_MONTH = re.compile(r"(?<!M)MMM(?!M)")
@@ -55,6 +68,11 @@ def format_wide_interval(start: dt.date, end: dt.date, skeleton: str, locale: Lo
     CLDR has interval patterns for ``MMMd`` but rarely for ``MMMMd``, so Babel falls back to
     abbreviations; like ICU, widen the abbreviated month of the matching pattern instead.
     """
+    abbreviated = locale.months["format"]["abbreviated"].get(start.month, "")
+    if any(c.isdigit() for c in abbreviated):
+        # "12月": the abbreviated month is already the usual written form (zh, ja, ko); the
+        # wide one ("十二月") would mix two styles in one date.
+        return format_interval(start, end, skeleton, locale=locale)
     patterns = locale.interval_formats.get(skeleton)
     if not patterns or start == end:
         return format_interval(start, end, skeleton.replace("MMM", "MMMM"), locale=locale)

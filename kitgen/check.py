@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kitgen.content.strings import load_strings
+from kitgen.content.strings import REFERENCE_LANGUAGE, load_strings
 from kitgen.errors import KitgenError
 from kitgen.locales import load_catalog
 from kitgen.models import KINDS, KitRequest
 from kitgen.settings import Settings
+from kitgen.translations.policy import TranslationPolicy
+from kitgen.translations.workflow import document_status
 
 
 @dataclass
@@ -24,6 +26,7 @@ def content_languages(settings: Settings) -> list[str]:
     content = settings.content_dir
     found = {p.stem for p in (content / "strings").glob("*.yaml")}
     found |= {p.stem for p in (content / "documents").glob("*/*.md")}
+    found |= {p.parent.name for p in (content / "translations").glob("*/*.po")}
     return sorted(found)
 
 
@@ -62,9 +65,27 @@ def check_content(settings: Settings) -> CheckReport:
             try:
                 request, locale = builder.resolve(KitRequest(country, language, kinds=(kind,)))
                 plan = builder.plan(request, locale)[0]
-                if plan.content_language != language:
-                    report.warnings.append(f"{language}: no {kind} document, English used")
-                builder.compose(plan, request, locale, brand)
+                composed = builder.compose(plan, request, locale, brand)
+                if composed.content_language != language:
+                    report.warnings.append(f"{language}: no {kind} translation, English used")
+                report.errors.extend(d for d in composed.diagnostics if ": error: " in d)
+                if language != REFERENCE_LANGUAGE:
+                    _check_catalog(settings, language, kind, report)
             except KitgenError as exc:
                 report.errors.append(f"{language}/{kind}: {exc}")
     return report
+
+
+def _check_catalog(settings: Settings, language: str, kind: str, report: CheckReport) -> None:
+    """Untranslated and outdated segments are warnings (English prints); invalid ones were
+    reported by the compose as errors, with their ``po:line``."""
+    status = document_status(settings, language, kind, settings.translation_policy)
+    if status.whole_file:
+        return
+    waiting = {"untranslated": status.untranslated, "outdated (English changed)":
+               status.outdated}
+    if settings.translation_policy is TranslationPolicy.REVIEWED:
+        waiting["draft (not reviewed)"] = status.draft
+    parts = [f"{words} word(s) {name}" for name, words in waiting.items() if words]
+    if parts:
+        report.warnings.append(f"{status.catalog}: {', '.join(parts)}; English prints there")

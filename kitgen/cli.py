@@ -21,6 +21,7 @@ from kitgen.errors import KitgenError, StorageError
 from kitgen.models import KINDS, VARIANTS, KitRequest, parse_kinds
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage, Storage, open_storage
+from kitgen.translations.notes import language_notes
 
 
 class Reporter:
@@ -82,12 +83,14 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     state = "cached" if result.cached else f"rendered {rendered}, cached " \
         f"{len(result.documents) - rendered}"
     reporter.say(f"{state}; kit {result.key[:12]} in {time.perf_counter() - reporter.started:.1f}s")
+    for note in language_notes(result.manifest, {k: k for k in KINDS}):
+        reporter.say(note)
     for fallback in result.manifest["fallbacks"]:
         reporter.say(f"fallback: {fallback}")
     diagnostics = sorted({d for doc in result.documents for d in doc.diagnostics})
     if diagnostics:
-        reporter.say(f"{len(diagnostics)} legacy-page note(s) (repairs, drops, warnings); "
-                     f"all in {manifest}")
+        reporter.say(f"{len(diagnostics)} content note(s) (invalid translations, legacy-page "
+                     f"repairs, drops, warnings); all in {manifest}")
         for line in diagnostics[:args.show_notes]:
             reporter.say(f"  {line}")
     for path in [*written, combined, manifest]:

@@ -28,8 +28,12 @@ def agenda_rows(steps: list[AgendaStep], view: LocaleView) -> list[AgendaRow]:
 
 def compose_page(templates: PageTemplates, content: RenderedContent, view: LocaleView,
                  brand: Brand, *, print_ready: bool, agenda: list[AgendaRow],
-                 brand_href: str) -> str:
-    """The HTML of one document, ready for the PDF engine."""
+                 brand_href: str, partly_english: bool = False) -> str:
+    """The HTML of one document, ready for the PDF engine.
+
+    ``partly_english``: some segments printed in English (each marked ``lang="en"``); the
+    page says so under the masthead, as it does when the whole text is English.
+    """
     fell_back = content.content_language != view.language.code
     kit = {
         "lang": view.language.bcp47,
@@ -55,9 +59,16 @@ def compose_page(templates: PageTemplates, content: RenderedContent, view: Local
         "t": view.t,
         "field": view.field_html,
         "qr": qr_data_uri(content.cta_url) if content.cta_url else None,
-        "fallback_notice": view.t("fallback.notice", language=view.language_name)
-        if fell_back else None,
+        "fallback_notice": _fallback_notice(view, fell_back, partly_english),
         "agenda": agenda,
         "brand_css": brand.css_variables(),
     }
     return templates.render(content.kind, context)
+
+
+def _fallback_notice(view: LocaleView, fell_back: bool, partly_english: bool) -> str | None:
+    if fell_back:
+        return view.t("fallback.notice", language=view.language_name)
+    if partly_english:
+        return view.t("fallback.partial", language=view.language_name)
+    return None

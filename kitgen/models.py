@@ -158,6 +158,9 @@ class DocumentResult:
     sha256: str
     fallbacks: tuple[str, ...] = ()
     diagnostics: tuple[str, ...] = ()  # legacy-page repairs and drops, "file:line: …"
+    #: how the text printed, for catalog-translated documents:
+    #: {"printed": "reviewed" | "draft" | "partial" | "english", "words": {…}}
+    translation: dict[str, Any] | None = None
     cached: bool = False
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,10 +21,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from kitgen import pdftags
 from kitgen.content.files import digest
 from kitgen.errors import AssetError, RenderError
 
 log = logging.getLogger(__name__)
+pdftags.install()
 
 
 class AssetFetcher(URLFetcher):

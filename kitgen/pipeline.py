@@ -68,6 +68,18 @@ class DocumentPlan:
 
 
 @dataclass(frozen=True)
+class ComposedDocument:
+    """One document's page HTML and what the manifest says of it, before any PDF."""
+
+    html: str
+    title: str  # plain text
+    content_language: str
+    fallbacks: set[str]
+    diagnostics: tuple[str, ...]
+    translation: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class PreparedKit:
     """A validated request with its campaign pinned, its documents planned and its key."""
 
@@ -182,7 +194,7 @@ class KitBuilder:
         for index, (plan, hit) in enumerate(pending, start=1):
             progress("document", {"kind": plan.kind, "index": index, "total": len(plans)})
             if hit is None:
-                hit = self._render(plan, request, *composed[plan.key])
+                hit = self._render(plan, request, composed[plan.key])
                 to_store.append(hit)
             result, pdf = hit
             progress("document-done", {"kind": plan.kind, "cached": result.cached,
@@ -240,17 +252,17 @@ class KitBuilder:
             return None
         return replace(result, cached=True), pdf
 
-    def _render(self, plan: DocumentPlan, request: KitRequest, html: str, title: str,
-                fallbacks: set[str], diagnostics: tuple[str, ...]
-                ) -> tuple[DocumentResult, bytes]:
-        rendered = self.renderer.render(html, base_url=self.settings.content_dir,
+    def _render(self, plan: DocumentPlan, request: KitRequest,
+                composed: ComposedDocument) -> tuple[DocumentResult, bytes]:
+        rendered = self.renderer.render(composed.html, base_url=self.settings.content_dir,
                                         stylesheets=self.stylesheets(plan.kind),
                                         variant=request.variant)
         result = DocumentResult(
-            kind=plan.kind, title=title, key=plan.key, content_language=plan.content_language,
-            pages=rendered.pages, bytes=len(rendered.data),
-            sha256=hashlib.sha256(rendered.data).hexdigest(), fallbacks=tuple(sorted(fallbacks)),
-            diagnostics=diagnostics)
+            kind=plan.kind, title=composed.title, key=plan.key,
+            content_language=composed.content_language, pages=rendered.pages,
+            bytes=len(rendered.data), sha256=hashlib.sha256(rendered.data).hexdigest(),
+            fallbacks=tuple(sorted(composed.fallbacks)), diagnostics=composed.diagnostics,
+            translation=composed.translation)
         return result, rendered.data
 
     def render_page(self, path: Path, request: KitRequest) -> tuple[bytes, int, SourcedContent]:
@@ -273,19 +285,23 @@ class KitBuilder:
         return [self.settings.styles_dir / "base.css", self.settings.styles_dir / f"{kind}.css"]
 
     def compose(self, plan: DocumentPlan, request: KitRequest, locale: Locale,
-                brand: Brand) -> tuple[str, str, set[str], tuple[str, ...]]:
-        """``(html, plain title, fallbacks, diagnostics)`` of one document: all before the PDF."""
+                brand: Brand) -> ComposedDocument:
+        """One document's HTML and what the manifest says of it: all before the PDF."""
         view = self.view_for(locale, plan.personalization)
         sourced = self.source.render(plan.located, view)
         content = sourced.content
         logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()
+        partly_english = bool(sourced.translation
+                              and sourced.translation["printed"] == "partial")
         html = compose_page(self.templates, content, view, brand,
                             print_ready=request.print_ready, agenda=sourced.agenda,
-                            brand_href=logo)
+                            brand_href=logo, partly_english=partly_english)
         fallbacks = set(view.fallbacks) | sourced.fallbacks
-        if plan.content_language != locale.language.code:
-            fallbacks.add(f"document:{plan.kind}:{plan.content_language}")
-        return html, Markup(content.title).striptags(), fallbacks, sourced.diagnostics
+        if content.content_language != locale.language.code:
+            fallbacks.add(f"document:{plan.kind}:{content.content_language}")
+        return ComposedDocument(html, Markup(content.title).striptags(),
+                                content.content_language, fallbacks, sourced.diagnostics,
+                                sourced.translation)
 
 
 def digest_tree_files(root: Path, names: list[str]) -> str:

@@ -36,6 +36,14 @@ class LanguageHealth:
     errors: list[str] = field(default_factory=list)
     diagnostics: list[str] = field(default_factory=list)
     fallbacks: list[str] = field(default_factory=list)
+    #: per translated page: segments, how many are still the English page's text, and %
+    english_share: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def mostly_english(self) -> list[str]:
+        """Translated pages that are a worklist rather than a translation (≥ 50 % English)."""
+        return sorted(p for p, share in self.english_share.items()
+                      if share["english_percent"] >= 50)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -92,6 +100,12 @@ def translation_report(settings: Settings, languages: list[str] | None = None
                 continue
             page = source.config.kinds[kind].page
             pages[page] = plan.content_language == language
+            if sourced.translation is not None:
+                health.english_share[page] = {
+                    "segments": sourced.translation["segments"]["total"],
+                    "english_segments": sourced.translation["segments"]["english"],
+                    "english_words": sourced.translation["words"]["english"],
+                    "english_percent": sourced.translation["english_percent"]}
             health.fallbacks.extend(f for f in sorted(sourced.fallbacks)
                                     if f not in health.fallbacks)
             health.diagnostics.extend(d for d in sourced.diagnostics
@@ -114,13 +128,22 @@ def format_table(report: list[LanguageHealth]) -> str:
     lines = [header, "-" * len(header)]
     for h in report:
         total_pages = len(h.pages_translated) + len(h.pages_english)
-        notes = "; ".join(h.errors) or (
-            f"English: {', '.join(h.pages_english)}" if h.pages_english and h.language != "en"
-            else "")
+        notes = "; ".join(h.errors) or "; ".join(_page_notes(h))
         lines.append(f"{h.language:5} {h.country:7} {len(h.pages_translated)}/{total_pages:<5} "
                      f"{h.strings_total:>8} {h.strings_missing:>8} {h.strings_english:>8} "
                      f"{h.repairs:>8} {h.dropped:>8} {h.warnings:>5}  {notes}")
     return "\n".join(lines)
+
+
+def _page_notes(h: LanguageHealth) -> list[str]:
+    notes = []
+    if h.pages_english and h.language != "en":
+        notes.append(f"English page: {', '.join(h.pages_english)}")
+    shares = [f"{page} {share['english_percent']} % English"
+              for page, share in sorted(h.english_share.items()) if share["english_segments"]]
+    if shares:
+        notes.append("still English: " + ", ".join(shares))
+    return notes
 
 
 def format_html(report: list[LanguageHealth]) -> str:
@@ -133,7 +156,7 @@ def format_html(report: list[LanguageHealth]) -> str:
             "<td>{}</td><td>{}</td><td>{}</td></tr>").format(
                 h.language, h.country, len(h.pages_translated), total, h.strings_total,
                 h.strings_missing, h.strings_english, h.repairs, h.dropped, h.warnings))
-        items = [*h.errors, *h.fallbacks, *h.diagnostics]
+        items = [*h.errors, *_page_notes(h), *h.fallbacks, *h.diagnostics]
         if items:
             details.append(Markup("<h2>{}</h2><ul>{}</ul>").format(
                 h.language, Markup("").join(Markup("<li>{}</li>").format(i) for i in items)))

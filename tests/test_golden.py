@@ -32,7 +32,7 @@ def page_html(country: str, language: str, kind: str, personal: dict | None) -> 
                          personalization=Personalization.from_dict(personal))
     request, locale = builder.resolve(request)
     plan = builder.plan(request, locale)[0]
-    html, *_ = builder.compose(plan, request, locale, load_brand(settings.content_dir))
+    html = builder.compose(plan, request, locale, load_brand(settings.content_dir)).html
     return html.replace(f"kitgen {__version__}", "kitgen VERSION")
 
 

@@ -19,6 +19,7 @@ from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
 from kitgen.previews import ensure_preview, preview_key
 from kitgen.storage import Storage
+from kitgen.translations.notes import english_percent, printed_as
 
 
 def index_key(campaign: str, name: str) -> str:
@@ -40,7 +41,8 @@ def kit_entry(manifest: dict[str, Any], names: dict[str, str]) -> dict[str, Any]
         "documents": [{"kind": d["kind"], "title": d["title"], "object": d["object"],
                        "preview": preview_key(d["key"]), "pages": d["pages"],
                        "bytes": d["bytes"], "sha256": d["sha256"], "key": d["key"],
-                       "content_language": d["content_language"]}
+                       "content_language": d["content_language"],
+                       "printed": printed_as(d), "english_percent": english_percent(d)}
                       for d in manifest["documents"]],
         "combined": manifest["combined"], "rendered_at": manifest["created_at"],
         "fallbacks": manifest.get("fallbacks", []),

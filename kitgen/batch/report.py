@@ -8,6 +8,7 @@ from typing import Any
 
 from kitgen.batch.runner import CACHED, FAILED, RENDERED, LocaleJob
 from kitgen.settings import Settings
+from kitgen.translations.notes import printed_as
 
 
 def summarize(jobs: list[LocaleJob], seconds: float, campaign: str,
@@ -33,7 +34,9 @@ def native_health(jobs: list[LocaleJob]) -> dict[str, Any]:
         if job.manifest is None:
             continue
         entry = health.setdefault(job.language, {"documents_in_english": set(),
-                                                 "strings_in_english": set()})
+                                                 "strings_in_english": set(), "printed": {}})
+        for document in job.manifest.get("documents", []):
+            entry["printed"][document["kind"]] = printed_as(document)
         for fallback in job.manifest.get("fallbacks", []):
             kind, _, rest = fallback.partition(":")
             if kind == "document":
@@ -41,7 +44,8 @@ def native_health(jobs: list[LocaleJob]) -> dict[str, Any]:
             else:
                 entry["strings_in_english"].add(fallback)
     return {lang: {"documents_in_english": sorted(v["documents_in_english"]),
-                   "strings_in_english": len(v["strings_in_english"])}
+                   "strings_in_english": len(v["strings_in_english"]),
+                   "printed": dict(sorted(v["printed"].items()))}
             for lang, v in sorted(health.items())}
 
 

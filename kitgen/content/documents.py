@@ -1,4 +1,4 @@
-"""Document sources: ``documents/<kind>/<lang>.md`` with YAML front matter, English fallback."""
+"""Document files: ``documents/<kind>/<lang>.md``, Markdown with YAML front matter."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from kitgen.content.files import load, parse_yaml
-from kitgen.content.strings import REFERENCE_LANGUAGE
 from kitgen.errors import ContentError
 
 FRONT_MATTER_FENCE = "---"
@@ -54,17 +53,6 @@ def parse_document(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int
 
 def document_path(content_dir: Path, kind: str, language: str) -> Path:
     return content_dir / "documents" / kind / f"{language}.md"
-
-
-def resolve_document_path(content_dir: Path, kind: str, language: str) -> tuple[Path, str]:
-    """The file a (kind, language) renders from and its language: English when untranslated."""
-    path = document_path(content_dir, kind, language)
-    if path.exists():
-        return path, language
-    english = document_path(content_dir, kind, REFERENCE_LANGUAGE)
-    if not english.exists():
-        raise ContentError(f"no {kind} document, not even in English", english)
-    return english, REFERENCE_LANGUAGE
 
 
 def load_document(path: Path, kind: str, language: str) -> SourceDocument:

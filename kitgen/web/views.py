@@ -10,6 +10,8 @@ from fastapi import Request
 from kitgen.dispatch import KitStatus
 from kitgen.dispatch.status import DONE
 from kitgen.errors import InvalidRequest
+from kitgen.translations.notes import language_notes, printed_as
+from kitgen.web.forms import KIND_LABELS
 from kitgen.web.service import KitService
 
 KEY = re.compile(r"[0-9a-f]{64}")
@@ -41,8 +43,10 @@ def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
                                 for d in manifest["documents"]}
             view["documents_info"] = [{"kind": d["kind"], "title": d["title"],
                                        "pages": d["pages"], "bytes": d["bytes"],
-                                       "content_language": d["content_language"]}
+                                       "content_language": d["content_language"],
+                                       "printed": printed_as(d)}
                                       for d in manifest["documents"]]
             view["fallbacks"] = manifest.get("fallbacks", [])
+            view["language_notes"] = language_notes(manifest, KIND_LABELS)
             view["request"] = manifest["request"]
     return view

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
@@ -26,6 +27,7 @@ from kitgen.content.render import LocaleView, RenderedContent
 from kitgen.content.source import LocatedDocument, SourcedContent
 from kitgen.locales import site_url
 from kitgen.settings import Settings
+from kitgen.translations.legacy import english_share
 
 CONFIG_NAME = Path("sources") / "pegasus.yaml"
 _TIME = r"(\d{1,2})\s*[:hH.]\s*(\d{2})\s*(am|pm|a\.m\.|p\.m\.)?"
@@ -215,7 +217,29 @@ class PegasusSource:
             title = Markup.escape(view.t(f"kind.{located.kind}"))
         content = RenderedContent(located.kind, title, subtitle, body, located.content_language,
                                   cta, cta_label if cta else None)
-        return SourcedContent(content, rows, frozenset(context.fallbacks), tuple(diagnostics))
+        translation = None
+        if files.translation is not None and located.language != REFERENCE:
+            translation = self._english_share(files, view, page, rows)
+        return SourcedContent(content, rows, frozenset(context.fallbacks), tuple(diagnostics),
+                              translation)
+
+    def _english_share(self, files: PageFiles, view: LocaleView, page: PageContent,
+                       rows: list[AgendaRow]) -> dict[str, Any]:
+        """How much of the translated page is the English page's text (same locale, so the
+        same links and dates); the agenda compares its table's actions."""
+        english_context = PageContext(self.site, view)
+        english, repair = read_page(files.english, None, self.relative(files.english),
+                                    english_context)
+        if rows:
+            url = lambda href: absolute_url(href, view)  # noqa: E731
+            translated_html = "".join(f"<td>{r.action}</td>" for r in rows)
+            english_html = "".join(
+                f"<td>{view.expand_fields(inline_html(' '.join(row.cells[1:]), repair, url))}</td>"
+                for table in english.tables[-1:] for row in table.rows[1:])
+        else:
+            translated_html = f"<h1>{page.title}</h1>{page.body}"
+            english_html = f"<h1>{english.title}</h1>{english.body}"
+        return english_share(translated_html, english_html)
 
     def _agenda(self, page: PageContent, repair: RepairContext, view: LocaleView,
                 diagnostics: list[str], files: PageFiles) -> tuple[Markup, list[AgendaRow]]:

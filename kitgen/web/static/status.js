@@ -55,6 +55,9 @@
       previews.appendChild(figure);
     });
     box.appendChild(previews);
+    (kit.language_notes || []).forEach(function (note) {
+      box.appendChild(el("p", {"class": "hint language-note"}, note));
+    });
     box.hidden = false;
   }
 

@@ -1,0 +1,70 @@
+"""What a kit's reader should know about its language, said from its manifest.
+
+The status page and the CLI tell a person, per document, whether the text printed in English
+(wholly or in part) or as a draft translation nobody has reviewed yet, instead of one vague
+"some text is in English" line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kitgen.translations.apply import Printed
+
+
+def printed_as(document: Mapping[str, Any]) -> str:
+    """How a manifest's document printed: reviewed, draft, partial or english.
+
+    Documents from a whole-file translation or the legacy site have no ``translation`` entry:
+    they printed in their ``content_language``, reviewed as far as kitgen knows.
+    """
+    translation = document.get("translation")
+    if translation:
+        return str(translation["printed"])
+    return Printed.ENGLISH if _fell_back(document) else Printed.REVIEWED
+
+
+def english_percent(document: Mapping[str, Any]) -> int:
+    """Share of the document's text that printed in English (words of the English source;
+    segments for a legacy page, where the two texts cannot be aligned word for word)."""
+    translation = document.get("translation")
+    if not translation:
+        return 100 if printed_as(document) == Printed.ENGLISH else 0
+    if "english_percent" in translation:
+        return int(translation["english_percent"])
+    words = translation["words"]
+    total = sum(words.values())
+    return round(100 * words["english"] / total) if total else 0
+
+
+def _fell_back(document: Mapping[str, Any]) -> bool:
+    return any(f.startswith("document:") for f in document.get("fallbacks", ()))
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def language_notes(manifest: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+    """Plain sentences for the status page, most important first; none for a kit fully in
+    its language and reviewed."""
+    by_state: dict[str, list[str]] = {}
+    for document in manifest.get("documents", ()):
+        name = labels.get(document["kind"], document["kind"])
+        by_state.setdefault(printed_as(document), []).append(name)
+    notes = []
+    english = by_state.get(Printed.ENGLISH, [])
+    if english:
+        verb = "is" if len(english) == 1 else "are"
+        notes.append(f"{_join(english)} {verb} printed in English: no translation into this "
+                     "language exists yet.")
+    partial = by_state.get(Printed.PARTIAL, [])
+    if partial:
+        notes.append(f"Some passages of {_join(partial)} are printed in English: their "
+                     "translation is missing or needs review.")
+    draft = by_state.get(Printed.DRAFT, [])
+    if draft:
+        notes.append(f"{_join(draft)}: draft translation, not yet reviewed by a native "
+                     "speaker.")
+    return notes
