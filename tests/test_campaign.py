@@ -117,20 +117,20 @@ def test_a_run_killed_midway_completes_on_the_next_run_without_duplicates(
 def test_broken_content_fails_its_locales_and_no_other(campaign_stack: Stack,
                                                        tmp_path: Path) -> None:
     stack = campaign_stack
-    page = stack.settings.content_dir / "documents" / "agenda" / "fr.md"
-    page.write_text(page.read_text() + "\n{{ no_such_helper( }}\n")
+    catalog = stack.settings.content_dir / "translations" / "fr" / "agenda.po"
+    catalog.write_text(catalog.read_text() + '\nnot a PO line\n')
     stack.start_worker(concurrency=2)
     code, report, output = regenerate(stack, tmp_path)
     assert code == 1, output
     failed = {name for name, kit in by_locale(report).items() if kit["state"] == "failed"}
     assert failed == {"ca/fr", "fr/fr", "be/fr", "ch/fr"}
     reason = by_locale(report)["fr/fr"]["error"]
-    assert "agenda/fr.md" in reason and by_locale(report)["fr/fr"]["attempts"] == 1
+    assert "fr/agenda.po" in reason and by_locale(report)["fr/fr"]["attempts"] == 1
     assert report["totals"]["rendered"] == LOCALES - 4
     index = index_of(stack)
     assert set(index["failures"]) == {"ca-fr", "fr-fr", "be-fr", "ch-fr"}
     assert len(index["kits"]) == LOCALES - 4
-    assert "failed" in output and "agenda/fr.md" in output
+    assert "failed" in output and "fr/agenda.po" in output
 
 
 def test_staff_endpoint_needs_the_token_and_reports_what_changed(

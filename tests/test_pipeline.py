@@ -40,11 +40,22 @@ def test_changing_one_languages_strings_changes_only_its_keys(content_copy):
 
 def test_changing_a_document_changes_only_that_kind(content_copy):
     builder = builder_for(content_copy)
-    before = plan_keys(builder, "fr", "fr")
-    doc = content_copy.content_dir / "documents" / "agenda" / "fr.md"
-    doc.write_text(doc.read_text() + "\nUne ligne de plus.\n")
-    after = plan_keys(builder, "fr", "fr")
-    assert [k for k in before if before[k] != after[k]] == ["agenda"]
+    before = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    doc = content_copy.content_dir / "documents" / "agenda" / "en.md"
+    doc.write_text(doc.read_text() + "\nOne more line.\n")
+    after = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    for old, new in zip(before, after, strict=True):
+        assert [k for k in old if old[k] != new[k]] == ["agenda"]
+
+
+def test_changing_a_catalog_changes_only_that_kind_in_that_language(content_copy):
+    builder = builder_for(content_copy)
+    before = plan_keys(builder, "fr", "fr"), plan_keys(builder, "de", "de")
+    po = content_copy.content_dir / "translations" / "fr" / "brochure.po"
+    po.write_text(po.read_text() + "\n# reviewer: looked at\n")
+    after = plan_keys(builder, "fr", "fr"), plan_keys(builder, "de", "de")
+    assert [k for k in before[0] if before[0][k] != after[0][k]] == ["brochure"]
+    assert before[1] == after[1]
 
 
 def test_a_style_change_rerenders_and_the_same_request_is_cached(content_copy):
@@ -68,14 +79,14 @@ def test_force_renders_again(settings):
 
 
 def test_broken_content_names_file_line_and_stores_nothing(content_copy):
-    doc = content_copy.content_dir / "documents" / "proclamation" / "fr.md"
+    doc = content_copy.content_dir / "documents" / "proclamation" / "en.md"
     lines = doc.read_text().splitlines()
-    lines.insert(7, "Considérant {{ t('cle.inexistante') }};")
+    lines.insert(7, "Whereas {{ t('no.such.key') }};")
     doc.write_text("\n".join(lines) + "\n")
     builder = builder_for(content_copy)
     with pytest.raises(ContentError) as info:
-        builder.build(KitRequest("fr", "fr", campaign="2026"))
-    assert f"{doc}:8:" in str(info.value) and "cle.inexistante" in str(info.value)
+        builder.build(KitRequest("us", "en", campaign="2026"))
+    assert f"{doc}:8:" in str(info.value) and "no.such.key" in str(info.value)
     assert stored_files(content_copy) == []
 
 

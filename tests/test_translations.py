@@ -342,3 +342,15 @@ def test_the_pot_is_what_update_writes(settings):
     assert all(e.occurrences and e.comment for e in pot)
     manifest_like = json.dumps([e.msgid for e in pot])
     assert "<div" not in manifest_like
+
+
+def test_a_language_may_keep_a_whole_file_document_of_its_own(content_copy):
+    settings = content_copy
+    own = document_path(settings.content_dir, "agenda", "de")
+    english = document_path(settings.content_dir, "agenda", "en").read_text("utf-8")
+    own.write_text(english.replace("title: Event agenda", "title: Unser eigener Ablauf"), "utf-8")
+    composed = compose(settings, "de", "de", "agenda")
+    assert composed.title == "Unser eigener Ablauf" and composed.translation is None
+    assert composed.content_language == "de" and not composed.fallbacks
+    status = document_status(settings, "de", "agenda", TranslationPolicy.DRAFT)
+    assert status.whole_file and status.catalog.endswith("documents/agenda/de.md")

@@ -104,7 +104,9 @@ def parse_catalog(text: str, path: Path) -> SegmentCatalog:
     try:
         po = polib.pofile(text, encoding="utf-8")
     except (OSError, ValueError) as exc:
-        raise ContentError(f"not a valid PO file: {exc}", path) from None
+        line = re.search(r"\(line (\d+)\)", str(exc))
+        raise ContentError(f"not a valid PO file: {exc}", path,
+                           int(line[1]) if line else None) from None
     lines = iter(_msgstr_lines(text))
     entries: dict[str, Entry] = {}
     msgstr_line = 0
