@@ -36,7 +36,8 @@ class TextSummary:
     reviewed: int = 0
     draft: int = 0
     english: int = 0
-    english_segments: list[int] = field(default_factory=list)  # their lines in the POT order
+    segments: int = 0
+    english_segments: list[int] = field(default_factory=list)  # lines in the English file
 
     @property
     def total(self) -> int:
@@ -53,7 +54,8 @@ class TextSummary:
     def to_dict(self) -> dict[str, object]:
         return {"printed": str(self.printed),
                 "words": {"reviewed": self.reviewed, "draft": self.draft,
-                          "english": self.english}}
+                          "english": self.english},
+                "segments": {"total": self.segments, "english": len(self.english_segments)}}
 
 
 def usable(state: EntryState, policy: TranslationPolicy) -> bool:
@@ -79,6 +81,7 @@ def translate_document(source: SourceDocument, catalog: SegmentCatalog,
 
     def replace(segment: Segment) -> str:
         words = word_count(segment.text)
+        summary.segments += 1
         entry = catalog.entry(segment.text)
         if entry is not None and entry.state is EntryState.INVALID:
             diagnostics.append(f"{shown}:{entry.line}: error: invalid translation, English "
