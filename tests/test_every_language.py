@@ -72,6 +72,9 @@ def builder(tmp_path_factory) -> KitBuilder:
 def test_the_kit_prints_in_its_language(builder: KitBuilder, language: str) -> None:
     result = builder.build(KitRequest(_country_for(language), language, campaign="2026"))
     script = builder.resolve(KitRequest("us", language))[1].language.script
+    pages = {d["kind"]: d["pages"] for d in result.manifest["documents"]}
+    assert pages["brochure"] == 2, f"{language}: the brochure must fit one sheet, front and back"
+    assert pages["agenda"] == 1, f"{language}: the agenda must fit one page"
     for document in result.manifest["documents"]:
         kind = document["kind"]
         translation = document.get("translation")
