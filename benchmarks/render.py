@@ -1,9 +1,14 @@
 """Render benchmark: kitgen vs raw WeasyPrint on the same HTML and stylesheets, same process.
 
     .venv/bin/python benchmarks/render.py [--runs 10] [--country fr --language fr]
+                                          [--catalog-languages en,fr,ja,ar,hi]
 
 Prints the cold first build, median ms per kit and per document (warm), the ratio to raw
 WeasyPrint (goal ≤ 1.10), and a cached build against an uncached one (goal ≤ 10 %).
+Then, per language, what composing from segment catalogs costs (segmenting the English,
+looking every segment up, rebuilding the Markdown) against that language's uncached kit
+(goal ≤ 5 %); the catalogs' first parse (with placeholder checks) is shown apart, since a
+process does it once per file change.
 Timings are wall clock on a shared machine: read medians and ratios, not single runs.
 """
 
@@ -36,6 +41,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--country", default="fr")
     parser.add_argument("--language", default="fr")
+    parser.add_argument("--catalog-languages", default="en,fr,ja,ar,hi")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,6 +111,50 @@ def main() -> None:
           "keys, combined PDF, storage)")
     c = med(cached)
     print(f"  cached build   {c:9.1f} ms = {c / k:.1%} of an uncached build (goal ≤ 10 %)")
+    catalog_cost([x.strip() for x in args.catalog_languages.split(",") if x.strip()],
+                 args.runs)
+
+
+def catalog_cost(languages: list[str], runs: int) -> None:
+    """The catalog step of every document of a kit against the whole uncached kit."""
+    from kitgen.content.documents import document_path, load_document
+    from kitgen.content.files import _memo
+    from kitgen.translations.apply import TranslationPolicy, translate_document
+    from kitgen.translations.catalogs import catalog_path, load_catalog
+
+    print(f"catalog lookup per kit, {runs} runs (median ms)")
+    print(f"  {'language':9} {'kit':>9} {'catalogs':>9} {'share':>7} {'first parse':>12}")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = replace(Settings(), store_dir=Path(tmp) / "store")
+        builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+        content = settings.content_dir
+        for language in languages:
+            request = KitRequest("us", language)
+            builder.build(request, force=True)  # warm fonts for this script
+            kit = statistics.median(timed(lambda r=request: builder.build(r, force=True))[0]
+                                    for _ in range(runs))
+            catalogs = [(kind, catalog_path(content, language, kind)) for kind in
+                        request.kinds]
+            catalogs = [(kind, path) for kind, path in catalogs if path.exists()]
+            if not catalogs:
+                print(f"  {language:9} {kit:9.1f} {'-':>9} {'-':>7} {'-':>12}  (no catalog)")
+                continue
+
+            def first_parse(paths=catalogs) -> None:
+                for key in [k for k in _memo if k[0] in {p for _, p in paths}]:
+                    del _memo[key]
+                for _, path in paths:
+                    load_catalog(path)
+
+            def step(paths=catalogs) -> None:
+                for kind, path in paths:
+                    english = load_document(document_path(content, kind, "en"), kind, "en")
+                    translate_document(english, load_catalog(path)[0],
+                                       TranslationPolicy.DRAFT, content)
+
+            parse = statistics.median(timed(first_parse)[0] for _ in range(runs))
+            cost = statistics.median(timed(step)[0] for _ in range(runs))
+            print(f"  {language:9} {kit:9.1f} {cost:9.2f} {cost / kit:7.1%} {parse:12.1f}")
 
 
 if __name__ == "__main__":
