@@ -131,12 +131,22 @@ def test_personalised_kit_shares_unpersonalised_documents(built, tmp_path):
     assert "1:30 – 1:35 PM" in agenda and "CS Week kick-off" in agenda
 
 
-def test_language_without_content_falls_back_to_english_and_says_so(tmp_path):
-    run = kitgen("build", "--country", "us", "--language", "la", "--kinds", "brochure",
-                 "--campaign", "2026", "--out", str(tmp_path / "out"), store=tmp_path / "s")
+def test_drafts_print_by_default_and_english_when_only_reviewed_text_may(tmp_path):
+    args = ("build", "--country", "us", "--language", "la", "--kinds", "brochure",
+            "--campaign", "2026")
+    run = kitgen(*args, "--out", str(tmp_path / "draft"), store=tmp_path / "s")
     assert run.returncode == 0, run.stderr
+    assert "brochure: draft translation, not yet reviewed" in run.stderr
+    text = squash(read_pdf(next((tmp_path / "draft").glob("*-brochure.pdf"))).text)
+    assert "Hora del Código" in text and "Computer science shapes" not in text
+
+    run = kitgen(*args, "--out", str(tmp_path / "reviewed"), store=tmp_path / "s",
+                 env={"KITGEN_TRANSLATIONS": "reviewed"})
+    assert run.returncode == 0, run.stderr
+    assert "brochure is printed in English" in run.stderr
     assert "fallback: document:brochure:en" in run.stderr
-    text = squash(read_pdf(next((tmp_path / "out").glob("*-brochure.pdf"))).text)
+    text = squash(read_pdf(next((tmp_path / "reviewed").glob("*-brochure.pdf"))).text)
+    assert "Computer science shapes" in text
     assert "7–13 de diciembre" in text  # the localized parts are still Spanish (CLDR)
     assert "https://hourofcode.com/us/la/" in text
 
