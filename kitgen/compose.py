@@ -28,11 +28,12 @@ def agenda_rows(steps: list[AgendaStep], view: LocaleView) -> list[AgendaRow]:
 
 def compose_page(templates: PageTemplates, content: RenderedContent, view: LocaleView,
                  brand: Brand, *, print_ready: bool, agenda: list[AgendaRow],
-                 brand_href: str, partly_english: bool = False) -> str:
+                 brand_href: str, partly_english: bool = False, fit: int = 0) -> str:
     """The HTML of one document, ready for the PDF engine.
 
     ``partly_english``: some segments printed in English (each marked ``lang="en"``); the
     page says so under the masthead, as it does when the whole text is English.
+    ``fit``: how much tighter to set the page (0 = as designed; see PAGE_BUDGETS).
     """
     fell_back = content.content_language != view.language.code
     kit = {
@@ -50,6 +51,7 @@ def compose_page(templates: PageTemplates, content: RenderedContent, view: Local
         "dates": view.date("full-year"),
         "kind_label": view.t(f"kind.{content.kind}"),
         "version": __version__,
+        "fit": fit,
     }
     context = {
         "kit": kit,

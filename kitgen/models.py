@@ -161,6 +161,7 @@ class DocumentResult:
     #: how the text printed, for catalog-translated documents:
     #: {"printed": "reviewed" | "draft" | "partial" | "english", "words": {…}}
     translation: dict[str, Any] | None = None
+    fit: int = 0  # how much tighter than designed the page was set to fit its budget
     cached: bool = False
 
     def to_dict(self) -> dict[str, Any]:

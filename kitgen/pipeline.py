@@ -28,10 +28,16 @@ from kitgen.content.source import LocatedDocument, SourcedContent, open_source
 from kitgen.content.strings import load_strings
 from kitgen.locales import Catalog, Country, Language, load_catalog
 from kitgen.models import KINDS, DocumentResult, KitRequest, KitResult, Personalization
-from kitgen.pdf import PdfRenderer
+from kitgen.pdf import PdfRenderer, RenderedPdf
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.templating import PageTemplates
+
+#: Pages a kind must fit in (the brochure is one sheet, front and back). A longer language
+#: is set tighter (``fit-1``, ``fit-2``… in the kind's stylesheet) until it fits; text is
+#: never cut.
+PAGE_BUDGETS = {"brochure": 2, "proclamation": 2, "agenda": 1}
+FIT_LEVELS = 3
 
 #: Kinds that print the organizer's personalisation; the others never depend on it, so a
 #: personalised kit shares their PDFs with everybody else's.
@@ -194,7 +200,9 @@ class KitBuilder:
         for index, (plan, hit) in enumerate(pending, start=1):
             progress("document", {"kind": plan.kind, "index": index, "total": len(plans)})
             if hit is None:
-                hit = self._render(plan, request, composed[plan.key])
+                hit = self._render(plan, request, composed[plan.key],
+                                   lambda fit, p=plan: self.compose(p, request, locale, brand,
+                                                                    fit=fit))
                 to_store.append(hit)
             result, pdf = hit
             progress("document-done", {"kind": plan.kind, "cached": result.cached,
@@ -252,18 +260,33 @@ class KitBuilder:
             return None
         return replace(result, cached=True), pdf
 
-    def _render(self, plan: DocumentPlan, request: KitRequest,
-                composed: ComposedDocument) -> tuple[DocumentResult, bytes]:
-        rendered = self.renderer.render(composed.html, base_url=self.settings.content_dir,
-                                        stylesheets=self.stylesheets(plan.kind),
-                                        variant=request.variant)
+    def _render(self, plan: DocumentPlan, request: KitRequest, composed: ComposedDocument,
+                refit: Callable[[int], ComposedDocument]) -> tuple[DocumentResult, bytes]:
+        """Render; a document over its page budget is composed tighter and rendered again."""
+        budget = PAGE_BUDGETS.get(plan.kind)
+        rendered = self._pdf(plan, request, composed)
+        fit = 0
+        while budget and rendered.pages > budget and fit < FIT_LEVELS:
+            fit += 1
+            composed = refit(fit)
+            rendered = self._pdf(plan, request, composed)
+        if budget and rendered.pages > budget:
+            composed = replace(composed, diagnostics=(
+                *composed.diagnostics, f"{plan.kind}: warning: {rendered.pages} pages even "
+                f"set at its tightest; the layout allows {budget}"))
         result = DocumentResult(
             kind=plan.kind, title=composed.title, key=plan.key,
             content_language=composed.content_language, pages=rendered.pages,
             bytes=len(rendered.data), sha256=hashlib.sha256(rendered.data).hexdigest(),
             fallbacks=tuple(sorted(composed.fallbacks)), diagnostics=composed.diagnostics,
-            translation=composed.translation)
+            translation=composed.translation, fit=fit)
         return result, rendered.data
+
+    def _pdf(self, plan: DocumentPlan, request: KitRequest,
+             composed: ComposedDocument) -> RenderedPdf:
+        return self.renderer.render(composed.html, base_url=self.settings.content_dir,
+                                    stylesheets=self.stylesheets(plan.kind),
+                                    variant=request.variant)
 
     def render_page(self, path: Path, request: KitRequest) -> tuple[bytes, int, SourcedContent]:
         """One legacy page file as a guide-styled PDF, not stored: ``kitgen render-page``."""
@@ -285,7 +308,7 @@ class KitBuilder:
         return [self.settings.styles_dir / "base.css", self.settings.styles_dir / f"{kind}.css"]
 
     def compose(self, plan: DocumentPlan, request: KitRequest, locale: Locale,
-                brand: Brand) -> ComposedDocument:
+                brand: Brand, *, fit: int = 0) -> ComposedDocument:
         """One document's HTML and what the manifest says of it: all before the PDF."""
         view = self.view_for(locale, plan.personalization)
         sourced = self.source.render(plan.located, view)
@@ -295,7 +318,7 @@ class KitBuilder:
                               and sourced.translation["printed"] == "partial")
         html = compose_page(self.templates, content, view, brand,
                             print_ready=request.print_ready, agenda=sourced.agenda,
-                            brand_href=logo, partly_english=partly_english)
+                            brand_href=logo, partly_english=partly_english, fit=fit)
         fallbacks = set(view.fallbacks) | sourced.fallbacks
         if content.content_language != locale.language.code:
             fallbacks.add(f"document:{plan.kind}:{content.content_language}")
