@@ -101,7 +101,8 @@ def translation_report(settings: Settings, languages: list[str] | None = None
             page = source.config.kinds[kind].page
             pages[page] = plan.content_language == language
             if sourced.translation is not None:
-                health.english_share[page] = {
+                part = source.config.kinds[kind].part
+                health.english_share[f"{page} ({part})" if part else page] = {
                     "segments": sourced.translation["segments"]["total"],
                     "english_segments": sourced.translation["segments"]["english"],
                     "english_words": sourced.translation["words"]["english"],

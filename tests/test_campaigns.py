@@ -47,6 +47,15 @@ def test_non_latin_locales_use_cldr_patterns():
     assert "ديسمبر" in formats(WEEK, "ar_SA")["full"]
 
 
+@pytest.mark.parametrize("locale", ["zh_Hans_CN", "zh_Hant_TW", "zh_Hant_HK"])
+def test_chinese_dates_keep_one_month_style_and_no_spaces(locale):
+    got = formats(WEEK, locale)
+    assert got["full-year"] == "2026年12月7日至13日"
+    assert got["full"] == got["short"] == "12月7日至13日"
+    assert formats(ACROSS_MONTH, locale)["full"] == "11月30日至12月6日"
+    assert not any("十二月" in v or " " in v for v in got.values())
+
+
 def test_unknown_format_falls_back_to_full():
     assert WEEK.format("nonsense", Locale.parse("en_US")) == "December 7\u2009–\u200913"
 

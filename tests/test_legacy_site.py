@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -161,6 +162,10 @@ def test_french_kit_uses_translations_and_says_what_fell_back(site_kits):
     assert docs["guide"]["content_language"] == "fr"
     assert docs["proclamation"]["content_language"] == "en"
     assert "document:proclamation:en" in manifest["fallbacks"]
+    # The kit is honest about a translated page that is mostly English.
+    assert docs["brochure"]["translation"]["printed"] == "partial"
+    assert docs["brochure"]["translation"]["english_percent"] >= 50
+    assert 0 < docs["guide"]["translation"]["english_percent"] < 50
     notes = docs["guide"]["diagnostics"]
     assert any(": repair: " in n and "dedented" in n for n in notes), notes
     agenda = squash(read_pdf(next(kits["fr"].glob("*-agenda.pdf"))).text)
@@ -206,10 +211,16 @@ def test_report_lists_repairs_and_fallbacks(site_kits, tmp_path):
     assert fr["strings_total"] == 5 and fr["strings_missing"] == 3 and fr["strings_english"] == 1
     assert fr["repairs"] >= 3 and fr["warnings"] >= 0
     assert any("dedented" in d for d in fr["diagnostics"])
+    # The real French public-officials page is mostly the English page's text; events is not.
+    share = fr["english_share"]
+    assert share["how-to/public-officials"]["english_percent"] >= 50
+    assert share["how-to/events"]["english_percent"] < 50
+    assert "how-to/events (last-table)" in share
     table = kitgen("report", "--content", f"pegasus:{root}", "--html", str(tmp_path / "r.html"),
                    store=store)
     assert table.returncode == 0 and table.stdout.splitlines()[0].startswith("lang")
     assert "promote/proclamation" in table.stdout
+    assert re.search(r"how-to/public-officials \d+ % English", table.stdout)
     assert "<table>" in (tmp_path / "r.html").read_text()
 
 
