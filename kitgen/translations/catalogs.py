@@ -166,10 +166,25 @@ def make_template(content_dir: Path, kind: str) -> polib.POFile:
     return pot
 
 
+#: What a translator should know about a segment from the layout block it prints in.
+BLOCK_GUIDANCE = {
+    "facts": "Printed as a card whose headline is the **bold** words: keep them at the start.",
+    "ways": "The **bold** words are the item's heading: keep them first.",
+    "steps": "The **bold** words are the step's heading: keep them first.",
+    "checklist": "A tick-box item of a checklist: keep it short.",
+    "preamble": "One 'Whereas' clause of a resolution, in the language's own formula.",
+    "resolved": "The operative part of a resolution ('Resolved, that …' and its clauses).",
+}
+
+
 def _role_comment(kind: str, segment: Segment) -> str:
     if segment.role in (Role.TITLE, Role.SUBTITLE):
         return f"{segment.role} of the {kind}"
-    return f"{kind}: {segment.role}"
+    place = f" in '{segment.blocks[-1]}'" if segment.blocks and segment.blocks[-1] else ""
+    comment = f"{kind}: {segment.role}{place}"
+    guidance = next((BLOCK_GUIDANCE[b] for b in reversed(segment.blocks)
+                     if b in BLOCK_GUIDANCE), None)
+    return f"{comment}\n{guidance}" if guidance else comment
 
 
 @dataclass

@@ -21,7 +21,7 @@ def cmd_update(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{name}: {change.added} new, {change.outdated} need review (English changed), "
               f"{change.obsoleted} obsolete", file=sys.stderr)
     print(f"{len(report.templates)} template(s) changed, {len(report.created)} catalog(s) "
-          f"created, {len(report.changes)} catalog(s) changed")
+          f"created, {len(report.changes)} catalog(s) with new, outdated or obsolete segments")
     return 0
 
 

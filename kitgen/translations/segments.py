@@ -51,6 +51,7 @@ class Segment:
     end: int = -1
     cell: int = -1
     meta_key: str = ""
+    blocks: tuple[str, ...] = ()  # classes of the layout <div>s around it, outermost first
 
 
 @cache
@@ -68,7 +69,11 @@ def body_segments(body: str, body_line: int) -> list[Segment]:
     tokens = _parser().parse(body)
     segments: list[Segment] = []
     cell_index = -1
+    blocks: list[str] = []
     for index, token in enumerate(tokens):
+        if token.type == "html_block":
+            _track_blocks(token.content, blocks)
+            continue
         if token.type in ("tr_open",):
             cell_index = -1
         if token.type in ("th_open", "td_open"):
@@ -81,12 +86,27 @@ def body_segments(body: str, body_line: int) -> list[Segment]:
             row = _enclosing_row(tokens, index)
             start = row.map[0] if row.map else 0
             segments.append(Segment(normalize(token.content), role, body_line + start,
-                                    start, start + 1, cell_index))
+                                    start, start + 1, cell_index, blocks=tuple(blocks)))
         elif opener.map:
             start, end = opener.map
             segments.append(Segment(normalize(token.content), role, body_line + start,
-                                    start, end))
+                                    start, end, blocks=tuple(blocks)))
     return segments
+
+
+_DIV_OPEN = re.compile(r'<div\b[^>]*\bclass="([^"]*)"')
+
+
+def _track_blocks(html: str, blocks: list[str]) -> None:
+    """Follow the layout ``<div class="…" markdown="1">`` … ``</div>`` nesting."""
+    for match in re.finditer(r'<div\b[^>]*>|</div>', html):
+        tag = match[0]
+        if tag == "</div>":
+            if blocks:
+                blocks.pop()
+        else:
+            found = _DIV_OPEN.match(tag)
+            blocks.append(found[1].split()[0] if found and found[1].split() else "")
 
 
 def _role(tokens: list[Token], index: int) -> str:
