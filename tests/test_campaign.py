@@ -45,9 +45,13 @@ def regenerate(stack: Stack, tmp_path: Path, *extra: str) -> tuple[int, dict[str
 
 
 def index_of(stack: Stack) -> dict[str, Any]:
+    return json.loads(index_file(stack, "index.json"))
+
+
+def index_file(stack: Stack, name: str) -> bytes:
     s3 = boto3.session.Session().client("s3", endpoint_url=stack.settings.s3_endpoint_url)
-    body = s3.get_object(Bucket=stack.settings.s3_bucket, Key="campaigns/2026/index.json")
-    return json.loads(body["Body"].read())
+    body = s3.get_object(Bucket=stack.settings.s3_bucket, Key=f"campaigns/2026/{name}")
+    return body["Body"].read()
 
 
 def by_locale(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -67,8 +71,12 @@ def test_regeneration_completes_then_renders_nothing_then_only_the_changed_langu
     assert len(index["kits"]) == LOCALES and index["failures"] == {}
     entry = index["kits"]["ch-de"]
     assert entry["documents"][0]["sha256"] and entry["documents"][0]["pages"] == 1
-    assert entry["rendered_at"] and "document:agenda:en" in entry["fallbacks"]
-    assert report["translation_health"]["de"]["documents_in_english"] == ["agenda"]
+    assert entry["rendered_at"] and entry["fallbacks"] == []
+    assert entry["documents"][0]["printed"] == "draft"  # German from its draft catalog
+    assert index["kits"]["us-en"]["documents"][0]["printed"] == "reviewed"
+    assert report["translation_health"]["de"]["documents_in_english"] == []
+    assert report["translation_health"]["de"]["printed"] == {"agenda": "draft"}
+    assert "draft translation" in index_file(stack, "index.html").decode()
 
     code, again, output = regenerate(stack, tmp_path)
     assert code == 0, output

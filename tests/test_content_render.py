@@ -94,14 +94,23 @@ def test_title_errors_point_at_the_front_matter(tmp_path):
         render(tmp_path, "body\n", title="\"{{ t('nope') }}\"")
 
 
-def test_shipped_documents_render_in_both_languages():
+def test_shipped_documents_render_in_english_and_through_a_catalog():
+    from kitgen.translations.apply import TranslationPolicy, translate_document
+    from kitgen.translations.catalogs import catalog_path, load_catalog
+
     settings = Settings()
     renderer = ContentRenderer()
     for language, country in (("en", "us"), ("fr", "fr")):
         for kind in ("guide", "brochure", "proclamation", "agenda"):
-            path = settings.content_dir / "documents" / kind / f"{language}.md"
+            path = settings.content_dir / "documents" / kind / "en.md"
             view = view_for(country, language)
-            out = renderer.render(load_document(path, kind, language), view)
+            source = load_document(path, kind, "en")
+            if language != "en":
+                catalog = load_catalog(catalog_path(settings.content_dir, language, kind))[0]
+                source, summary, problems = translate_document(
+                    source, catalog, TranslationPolicy.DRAFT, settings.content_dir)
+                assert summary.english == 0 and not problems, (kind, summary, problems)
+            out = renderer.render(source, view)
             assert out.title and out.body
             assert "{{" not in out.body and "{%" not in out.body
             assert view.fallbacks == set(), (language, kind, view.fallbacks)

@@ -168,7 +168,8 @@ def make_template(content_dir: Path, kind: str) -> polib.POFile:
 
 #: What a translator should know about a segment from the layout block it prints in.
 BLOCK_GUIDANCE = {
-    "facts": "Printed as a card whose headline is the **bold** words: keep them at the start.",
+    "facts": "A card of key figures: the **bold** words print larger; put them first "
+             "where the language allows.",
     "ways": "The **bold** words are the item's heading: keep them first.",
     "steps": "The **bold** words are the step's heading: keep them first.",
     "checklist": "A tick-box item of a checklist: keep it short.",
