@@ -47,8 +47,14 @@ class UpdateReport:
 
 
 def _same_entries(a: polib.POFile, b: polib.POFile) -> bool:
-    def content(po: polib.POFile) -> list[str]:
-        return [str(e) for e in po]
+    """Same entries, comments compared without their line wrapping (polib re-wraps a
+    wrapped comment differently, which must not count as a change)."""
+    def flat(text: str | None) -> str:
+        return " ".join((text or "").split())
+
+    def content(po: polib.POFile) -> list[tuple[object, ...]]:
+        return [(e.msgid, e.msgstr, flat(e.comment), flat(e.tcomment), tuple(e.flags),
+                 tuple(e.occurrences), e.previous_msgid, e.obsolete) for e in po]
     return content(a) == content(b) and a.metadata == b.metadata
 
 
