@@ -410,9 +410,10 @@ def test_the_campaigns_rtl_languages_are_all_tested():
 
 @pytest.mark.parametrize("code", ["ar", "de"])
 def test_a_fallback_agendas_notes_and_qr_code_follow_the_kits_direction(tmp_path, code):
-    """Shipped content: the notes are the English fallback (LTR) in an RTL kit, yet they sit
-    on the kit's start side with the QR code beside them on its end side (same band)."""
-    settings = replace(Settings(), store_dir=tmp_path / "store")
+    """Shipped content printing only reviewed text: the notes are the English fallback (LTR)
+    in an RTL kit, yet they sit on the kit's start side with the QR code beside them on its
+    end side (same band)."""
+    settings = replace(Settings(), store_dir=tmp_path / "store", translations="reviewed")
     builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
     source = (settings.content_dir / "documents" / "agenda" / "en.md").read_text()
     first_word = re.search(r"^- (\w+)", source, re.M)[1]  # the notes' first word
