@@ -61,6 +61,9 @@ def test_form_to_downloaded_pdfs_through_queue_and_s3(stack: Stack, page: Any,
     page.wait_for_function("[...document.querySelectorAll('.previews img')]"
                            ".every(img => img.complete && img.naturalWidth > 0)")
     assert page.locator(".previews img").count() == 2
+    # Said in place, without a reload: the French text is a draft translation.
+    notes = page.locator("#downloads .language-note").all_inner_texts()
+    assert any("draft translation" in n for n in notes), notes
     assert stack.counters()["tasks_started"] == 1
 
     # The same kit again from the form: straight to the downloads, no task queued.
@@ -69,6 +72,7 @@ def test_form_to_downloaded_pdfs_through_queue_and_s3(stack: Stack, page: Any,
     page.wait_for_url(kit_url)
     assert page.locator("#kit").get_attribute("data-state") == "done"
     assert page.locator("a[data-name='kit.zip']").count() == 1
+    assert page.locator("#downloads .language-note").all_inner_texts() == notes
     assert stack.counters()["tasks_started"] == 1
 
 

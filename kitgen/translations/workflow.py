@@ -17,7 +17,7 @@ from kitgen.content.strings import REFERENCE_LANGUAGE
 from kitgen.locales import load_catalog as load_locales
 from kitgen.models import KINDS
 from kitgen.settings import Settings
-from kitgen.translations.apply import TranslationPolicy, display_path, usable
+from kitgen.translations.apply import display_path, usable
 from kitgen.translations.catalogs import (
     EntryState,
     MergeResult,
@@ -30,6 +30,7 @@ from kitgen.translations.catalogs import (
     template_path,
     word_count,
 )
+from kitgen.translations.policy import TranslationPolicy
 
 
 def catalog_languages(content_dir: Path) -> list[str]:
