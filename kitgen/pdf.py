@@ -88,8 +88,11 @@ class PdfRenderer:
         return css
 
     def render(self, html: str, *, base_url: Path, stylesheets: Sequence[Path] = (),
-               variant: str | None = None, strict: bool = True) -> RenderedPdf:
-        """HTML → PDF bytes. ``strict``: any refused fetch fails the render (our own content)."""
+               variant: str | None = None, strict: bool = True,
+               lang: str | None = None) -> RenderedPdf:
+        """HTML → PDF bytes. ``strict``: any refused fetch fails the render (our own content).
+        ``lang``: the document's language (``/Lang``) when it is not the root element's, as
+        for a kit whose body fell back to English around a localized frame."""
         fetcher = AssetFetcher(self.asset_roots)
         options = {
             "stylesheets": [self.stylesheet(p) for p in stylesheets],
@@ -99,6 +102,9 @@ class PdfRenderer:
         try:
             document = HTML(string=html, base_url=base_url.as_uri() + "/",
                             url_fetcher=fetcher).render(font_config=self.font_config, **options)
+            if lang:
+                document.metadata.lang = lang
+            pdftags.set_catalog_lang(document.metadata.lang)
             output = io.BytesIO()
             document.write_pdf(output, **options)
         except FatalURLFetchingError as exc:

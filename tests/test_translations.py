@@ -354,3 +354,18 @@ def test_a_language_may_keep_a_whole_file_document_of_its_own(content_copy):
     assert composed.content_language == "de" and not composed.fallbacks
     status = document_status(settings, "de", "agenda", TranslationPolicy.DRAFT)
     assert status.whole_file and status.catalog.endswith("documents/agenda/de.md")
+
+
+def test_a_body_in_english_declares_english_and_tags_the_localized_frame(content_copy):
+    settings = replace(content_copy, translations="reviewed")  # the drafts do not print
+    storage = FilesystemStorage(settings.store_dir)
+    result = KitBuilder(settings, storage).build(
+        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1"))
+    doc = result.documents[0]
+    assert doc.content_language == "en"
+    from tests.pdfcheck import read_pdf
+
+    facts = read_pdf(storage.get(f"documents/{doc.key}.pdf") or b"")
+    assert facts.lang == "en"
+    tagged = struct_langs(facts.reader)
+    assert any(lang == "ja-JP" for _, lang in tagged), tagged  # masthead, labels, table
