@@ -425,6 +425,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kitgen: interrupted; nothing partial was stored", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not kitgen's error; keep Python from complaining
+        # again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         if os.environ.get("KITGEN_DEBUG"):
             raise
