@@ -22,7 +22,8 @@ from kitgen.storage import FilesystemStorage
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [("fr", "fr", None), ("us", "en", {"jurisdiction": "Springfield", "start_time": "09:00",
-                                           "official_name": "Pat Lee <Mayor>"})]
+                                           "official_name": "Pat Lee <Mayor>"}),
+         ("sa", "ar", None)]
 
 
 def page_html(country: str, language: str, kind: str, personal: dict | None) -> str:
