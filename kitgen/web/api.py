@@ -40,7 +40,13 @@ class KitStatusBody(BaseModel):
     downloads: list[dict[str, str]] = Field(description="once done: each PDF, kit.pdf, zip")
     previews: dict[str, str] = Field(description="once done: first-page PNG per document")
     documents_info: list[dict[str, Any]] = Field(
-        default_factory=list, description="once done: title, pages, bytes, language per document")
+        default_factory=list, description="once done: title, pages, bytes, language and how "
+                                          "the text printed (reviewed, draft, partial, "
+                                          "english) per document")
+    language_notes: list[str] = Field(
+        default_factory=list, description="once done: what a reader should know about the "
+                                          "kit's language (printed in English, partly, or as a "
+                                          "draft translation)")
     fallbacks: list[str] = Field(default_factory=list,
                                  description="once done: what printed in English for lack of "
                                              "a translation")
