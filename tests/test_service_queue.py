@@ -195,10 +195,11 @@ def test_s3_unreachable_from_the_worker_fails_clearly_and_stores_nothing(stack: 
 
 def test_a_render_past_the_soft_time_limit_fails_clearly_and_stores_nothing(
         stack: Stack) -> None:
-    # A whole Japanese kit takes ~2 s here; a 1 s soft limit stops it mid-render.
+    # A whole Tamil kit takes ~2.5 s here in a fresh worker (its fonts load on first use, and
+    # its brochure and proclamation are set twice to fit); a 1 s soft limit stops it.
     stack.start_worker(KITGEN_TASK_SOFT_LIMIT="1", KITGEN_TASK_HARD_LIMIT="10")
     stack.start_web()
-    _, _, body = http("POST", stack.web_url + "/api/kits", {"country": "jp", "language": "ja"})
+    _, _, body = http("POST", stack.web_url + "/api/kits", {"country": "in", "language": "ta"})
     done = stack.wait_done(json.loads(body)["key"])
     assert done["state"] == "failed"
     assert done["error"] == "the render took longer than 1s and was stopped"
@@ -218,7 +219,8 @@ def test_a_person_at_the_form_is_served_before_queued_batch_kits(stack: Stack) -
     builder = KitBuilder(stack.settings, open_storage(stack.settings))
     batch_keys = []
     for n in range(4):
-        request = KitRequest.from_dict({"country": "jp", "language": "ja",
+        # Tamil: the slowest kit (~2.5 s in a fresh worker), so people arrive mid-render.
+        request = KitRequest.from_dict({"country": "in", "language": "ta",
                                         "personalization": {"event_name": f"Batch {n}"}})
         prepared = builder.prepare(request)
         assert batch.submit(prepared.key, prepared.request.to_dict())
