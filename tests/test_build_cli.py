@@ -136,14 +136,15 @@ def test_drafts_print_by_default_and_english_when_only_reviewed_text_may(tmp_pat
             "--campaign", "2026")
     run = kitgen(*args, "--out", str(tmp_path / "draft"), store=tmp_path / "s")
     assert run.returncode == 0, run.stderr
-    assert "brochure: draft translation, not yet reviewed" in run.stderr
+    assert "Draft translation, not yet reviewed by a native speaker: brochure." in run.stderr
     text = squash(read_pdf(next((tmp_path / "draft").glob("*-brochure.pdf"))).text)
     assert "Hora del Código" in text and "Computer science shapes" not in text
 
     run = kitgen(*args, "--out", str(tmp_path / "reviewed"), store=tmp_path / "s",
                  env={"KITGEN_TRANSLATIONS": "reviewed"})
     assert run.returncode == 0, run.stderr
-    assert "brochure is printed in English" in run.stderr
+    assert "Printed in English, as no translation into this language exists yet: brochure" \
+        in run.stderr
     assert "fallback: document:brochure:en" in run.stderr
     text = squash(read_pdf(next((tmp_path / "reviewed").glob("*-brochure.pdf"))).text)
     assert "Computer science shapes" in text

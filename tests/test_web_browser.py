@@ -63,7 +63,7 @@ def test_form_to_downloaded_pdfs_through_queue_and_s3(stack: Stack, page: Any,
     assert page.locator(".previews img").count() == 2
     # Said in place, without a reload: the French text is a draft translation.
     notes = page.locator("#downloads .language-note").all_inner_texts()
-    assert any("draft translation" in n for n in notes), notes
+    assert any("Draft translation" in n for n in notes), notes
     assert stack.counters()["tasks_started"] == 1
 
     # The same kit again from the form: straight to the downloads, no task queued.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -26,10 +27,12 @@ from kitgen.content.documents import document_path, load_document
 from kitgen.content.files import load
 from kitgen.content.strings import REFERENCE_LANGUAGE
 from kitgen.errors import ContentError
-from kitgen.translations.checks import EXPRESSION, problems
+from kitgen.translations.checks import EXPRESSION, format_problems, problems
 from kitgen.translations.segments import Role, Segment, document_segments
 
 TRANSLATIONS_DIR = "translations"
+#: The catalog of the web pages' own text (form, status, errors), beside the documents'.
+WEB_CATALOG = "web"
 DRAFT_COMMENT = "draft: not yet reviewed by a native speaker"
 _WORD = re.compile(r"\w+")
 
@@ -100,7 +103,16 @@ def entry_state(entry: polib.POEntry, found: list[str]) -> EntryState:
 
 
 def parse_catalog(text: str, path: Path) -> SegmentCatalog:
-    """A PO file's live entries, each checked against its English segment."""
+    """A document's PO file: live entries, each checked against its English segment."""
+    return _parse(text, path, problems)
+
+
+def parse_web_catalog(text: str, path: Path) -> SegmentCatalog:
+    """The pages' PO file: live entries, their placeholders checked."""
+    return _parse(text, path, format_problems)
+
+
+def _parse(text: str, path: Path, check: Callable[[str, str], list[str]]) -> SegmentCatalog:
     try:
         po = polib.pofile(text, encoding="utf-8")
     except (OSError, ValueError) as exc:
@@ -117,7 +129,7 @@ def parse_catalog(text: str, path: Path) -> SegmentCatalog:
         if item.obsolete or not item.msgid:
             continue
         translation = " ".join(item.msgstr.split())
-        found = problems(item.msgid, translation) if translation else []
+        found = check(item.msgid, translation) if translation else []
         entries[item.msgid] = Entry(item.msgid, translation, entry_state(item, found),
                                     msgstr_line or item.linenum, tuple(found))
     return SegmentCatalog(path, entries)
@@ -126,6 +138,10 @@ def parse_catalog(text: str, path: Path) -> SegmentCatalog:
 def load_catalog(path: Path) -> tuple[SegmentCatalog, str]:
     """``(catalog, sha256)``; memoised until the file changes."""
     return load(path, parse_catalog)
+
+
+def load_web_catalog(path: Path) -> tuple[SegmentCatalog, str]:
+    return load(path, parse_web_catalog)
 
 
 # -- making and merging catalogs ----------------------------------------------------------
@@ -212,14 +228,15 @@ def merge(po: polib.POFile, pot: polib.POFile) -> MergeResult:
     merged: list[polib.POEntry] = []
     for template in pot:
         entry = polib.POEntry(msgid=template.msgid, msgstr="", comment=template.comment,
-                              occurrences=list(template.occurrences))
+                              occurrences=list(template.occurrences),
+                              flags=list(template.flags))
         previous = old.get(template.msgid)
         if previous is None:
             revived = next((e for e in obsolete_before if e.msgid == template.msgid), None)
             previous = revived
         if previous is not None:
             entry.msgstr, entry.tcomment = previous.msgstr, previous.tcomment
-            entry.flags = list(previous.flags)
+            entry.flags = sorted({*previous.flags, *template.flags})
             entry.previous_msgid = previous.previous_msgid if previous.fuzzy else None
         else:
             close = difflib.get_close_matches(template.msgid, list(candidates), n=1,
@@ -228,7 +245,7 @@ def merge(po: polib.POFile, pot: polib.POFile) -> MergeResult:
                 source = candidates[close[0]]
                 used.add(close[0])
                 entry.msgstr, entry.tcomment = source.msgstr, source.tcomment
-                entry.flags = sorted({*source.flags, "fuzzy"})
+                entry.flags = sorted({*source.flags, *template.flags, "fuzzy"})
                 entry.previous_msgid = source.previous_msgid or source.msgid
                 result.outdated += 1
             else:

@@ -108,3 +108,22 @@ def problems(source: str, translation: str) -> list[str]:
 def _blocks(blocks: list[str]) -> str:
     names = [b.removesuffix("_open").replace("_", " ") for b in blocks]
     return " + ".join(names) or "empty"
+
+
+_FORMAT = re.compile(r"%\(([a-z_]+)\)[sd]|%%")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
+def format_problems(source: str, translation: str) -> list[str]:
+    """What a page string's translation breaks: its ``%(name)s`` placeholders and tags, kept
+    as a multiset (order may change); no template syntax may come in."""
+    found = _differences("placeholder", Counter(_FORMAT.findall(source)),
+                         Counter(_FORMAT.findall(translation)))
+    found += _differences("tag", Counter(_TAG.findall(source)),
+                          Counter(_TAG.findall(translation)))
+    stray = re.findall(r"%(?!\([a-z_]+\)[sd]|%)", translation)
+    if stray and not re.findall(r"%(?!\([a-z_]+\)[sd]|%)", source):
+        found.append("has a lone '%': write '%%' for a percent sign")
+    if _DELIMITER.search(translation):
+        found.append("has template syntax ({{, {%)")
+    return found

@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from babel import UnknownLocaleError
+from babel.lists import format_list
+
 from kitgen.translations.apply import Printed
+from kitgen.uitext import _, current_locale
 
 
 def printed_as(document: Mapping[str, Any]) -> str:
@@ -43,28 +47,29 @@ def _fell_back(document: Mapping[str, Any]) -> bool:
 
 
 def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """"a, b and c" in the language being served (CLDR list patterns)."""
+    try:
+        return format_list(names, locale=current_locale().replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return format_list(names, locale="en")
 
 
 def language_notes(manifest: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
-    """Plain sentences for the status page, most important first; none for a kit fully in
-    its language and reviewed."""
+    """Plain sentences for the status page and the CLI, most important first; none for a kit
+    fully in its language and reviewed. In the language being served (``kitgen.uitext``)."""
     by_state: dict[str, list[str]] = {}
     for document in manifest.get("documents", ()):
         name = labels.get(document["kind"], document["kind"])
         by_state.setdefault(printed_as(document), []).append(name)
     notes = []
-    english = by_state.get(Printed.ENGLISH, [])
-    if english:
-        verb = "is" if len(english) == 1 else "are"
-        notes.append(f"{_join(english)} {verb} printed in English: no translation into this "
-                     "language exists yet.")
-    partial = by_state.get(Printed.PARTIAL, [])
-    if partial:
-        notes.append(f"Some passages of {_join(partial)} are printed in English: their "
-                     "translation is missing or needs review.")
-    draft = by_state.get(Printed.DRAFT, [])
-    if draft:
-        notes.append(f"{_join(draft)}: draft translation, not yet reviewed by a native "
-                     "speaker.")
+    if by_state.get(Printed.ENGLISH):
+        notes.append(_("Printed in English, as no translation into this language exists yet: "
+                       "%(documents)s.", documents=_join(by_state[Printed.ENGLISH])))
+    if by_state.get(Printed.PARTIAL):
+        notes.append(_("Some passages printed in English, as their translation is missing or "
+                       "needs review: %(documents)s.",
+                       documents=_join(by_state[Printed.PARTIAL])))
+    if by_state.get(Printed.DRAFT):
+        notes.append(_("Draft translation, not yet reviewed by a native speaker: "
+                       "%(documents)s.", documents=_join(by_state[Printed.DRAFT])))
     return notes

@@ -19,11 +19,13 @@ from kitgen.models import KINDS
 from kitgen.settings import Settings
 from kitgen.translations.apply import display_path, usable
 from kitgen.translations.catalogs import (
+    WEB_CATALOG,
     EntryState,
     MergeResult,
     catalog_path,
     english_segments,
     load_catalog,
+    load_web_catalog,
     make_template,
     merge,
     new_catalog,
@@ -31,6 +33,10 @@ from kitgen.translations.catalogs import (
     word_count,
 )
 from kitgen.translations.policy import TranslationPolicy
+from kitgen.translations.webstrings import make_web_template
+
+#: Every catalog a language has: the four documents, then the web pages' own text.
+CATALOGS = (*KINDS, WEB_CATALOG)
 
 
 def catalog_languages(content_dir: Path) -> list[str]:
@@ -65,8 +71,8 @@ def update_catalogs(settings: Settings, languages: list[str] | None = None) -> U
     content_dir = settings.content_dir
     locales = load_locales(content_dir).languages
     report = UpdateReport()
-    for kind in KINDS:
-        pot = make_template(content_dir, kind)
+    for kind in CATALOGS:
+        pot = make_web_template() if kind == WEB_CATALOG else make_template(content_dir, kind)
         pot_file = template_path(content_dir, kind)
         pot_file.parent.mkdir(parents=True, exist_ok=True)
         if not pot_file.exists() or not _same_entries(polib.pofile(str(pot_file)), pot):
@@ -122,16 +128,21 @@ def document_status(settings: Settings, language: str, kind: str,
     content_dir = settings.content_dir
     path = catalog_path(content_dir, language, kind)
     status = DocumentStatus(language, kind, display_path(path, content_dir))
-    if document_path(content_dir, kind, language).exists():
+    if kind != WEB_CATALOG and document_path(content_dir, kind, language).exists():
         status.whole_file = status.prints_fully = True
         status.catalog = display_path(document_path(content_dir, kind, language), content_dir)
         return status
-    _, segments = english_segments(content_dir, kind)
-    catalog = load_catalog(path)[0] if path.exists() else None
+    if kind == WEB_CATALOG:
+        pot = template_path(content_dir, kind)
+        sources = [e.msgid for e in polib.pofile(str(pot))] if pot.exists() else []
+        catalog = load_web_catalog(path)[0] if path.exists() else None
+    else:
+        sources = [s.text for s in english_segments(content_dir, kind)[1]]
+        catalog = load_catalog(path)[0] if path.exists() else None
     prints_fully = True
-    for segment in segments:
-        words = word_count(segment.text)
-        entry = catalog.entry(segment.text) if catalog else None
+    for source in sources:
+        words = word_count(source)
+        entry = catalog.entry(source) if catalog else None
         state = entry.state if entry else EntryState.UNTRANSLATED
         setattr(status, str(state), getattr(status, str(state)) + words)
         if entry is not None and state is EntryState.INVALID:
@@ -145,7 +156,8 @@ def document_status(settings: Settings, language: str, kind: str,
 
 def translation_status(settings: Settings, languages: list[str] | None = None
                        ) -> list[DocumentStatus]:
-    """Per language and document: words reviewed, draft, outdated, untranslated, invalid."""
+    """Per language and catalog (the four documents and the web pages): words reviewed,
+    draft, outdated, untranslated, invalid."""
     wanted = languages or catalog_languages(settings.content_dir)
     return [document_status(settings, language, kind, settings.translation_policy)
-            for language in wanted for kind in KINDS]
+            for language in wanted for kind in CATALOGS]

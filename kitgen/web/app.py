@@ -22,8 +22,10 @@ from kitgen.dispatch import Dispatcher, open_dispatcher
 from kitgen.errors import InvalidRequest, KitgenError, ServiceUnavailable, StorageError
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
+from kitgen.web.i18n import gettext
 from kitgen.web.requestids import RequestIdMiddleware, request_id
 from kitgen.web.service import KitService
+from kitgen.web.uilanguage import UiLanguageMiddleware
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("kitgen.web")
@@ -48,8 +50,9 @@ def create_app(settings: Settings, *, storage: Storage | None = None,
                               "language: ask for a kit, follow its render, download the PDFs.")
     app.state.settings = settings
     app.state.kits = KitService(settings, storage, dispatcher)
-    app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.templates = page_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(UiLanguageMiddleware, settings=settings)
     app.add_middleware(RequestIdMiddleware)
 
     from kitgen.web import api, pages, staff
@@ -59,6 +62,17 @@ def create_app(settings: Settings, *, storage: Storage | None = None,
     app.include_router(staff.router)
     _error_handlers(app)
     return app
+
+
+def page_templates() -> Jinja2Templates:
+    """The pages' templates with Jinja2's i18n extension bound to the request's catalog."""
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.add_extension("jinja2.ext.i18n")
+    templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: gettext(message),
+        ngettext=lambda singular, plural, n: gettext(singular if n == 1 else plural),
+        newstyle=True)
+    return templates
 
 
 def wants_html(request: Request) -> bool:
@@ -71,9 +85,9 @@ def error_response(request: Request, status: int, message: str,
     """A user-safe error, as a page for browsers and as JSON for the API; never a traceback."""
     rid = request_id.get()
     if wants_html(request):
-        return request.app.state.templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message, "request_id": rid},
-            status_code=status)
+        return html_response(request, "error.html",
+                             {"status": status, "message": message, "request_id": rid},
+                             status_code=status)
     return JSONResponse({"error": message, "request_id": rid, **(extra or {})},
                         status_code=status)
 
@@ -107,5 +121,25 @@ def _error_handlers(app: FastAPI) -> None:
 
 def html_response(request: Request, template: str, context: dict[str, Any],
                   status_code: int = 200) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(request, template, context,
-                                                        status_code=status_code)
+    return request.app.state.templates.TemplateResponse(
+        request, template, {**page_context(request), **context}, status_code=status_code)
+
+
+def page_context(request: Request) -> dict[str, Any]:
+    """What every page needs: its language (with the picker's choices) and the strings its
+    scripts show."""
+    from kitgen.locales import load_catalog
+    from kitgen.web.forms import kind_labels, state_labels, ui_choices
+
+    ui = dict(getattr(request.state, "ui", None) or {"code": "en", "bcp47": "en-US",
+                                                      "dir": "ltr"})
+    ui["choices"] = ui_choices(load_catalog(request.app.state.settings.content_dir))
+    ui["action"] = request.url.path if request.method == "GET" else "/"
+    strings = {
+        "kinds": kind_labels(), "states": state_labels(), "download": gettext("Download"),
+        "ready": gettext("Your kit is ready"), "failed": gettext("Your kit could not be made"),
+        "noAnswer": gettext("The service did not answer."),
+        "firstPage": gettext("First page of %(title)s"), "pages": gettext("pages: %(count)s"),
+        "languagesOf": gettext("Languages of %(country)s"), "sending": gettext("Sending…"),
+    }
+    return {"ui": ui, "ui_strings": strings}

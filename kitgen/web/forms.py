@@ -10,21 +10,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from babel import Locale, negotiate_locale
-
 from kitgen.errors import InvalidRequest
 from kitgen.locales import Catalog
 from kitgen.models import FIELD_LIMITS, KINDS, KitRequest, Personalization
+from kitgen.web.i18n import N_, _
 
-KIND_LABELS = {"guide": "How-to guide", "brochure": "Brochure for public officials",
-               "proclamation": "Sample proclamation", "agenda": "Event agenda"}
-FIELD_LABELS = {
-    "organization": "Organising school or group", "event_name": "Event name",
-    "event_date": "Event date", "start_time": "Start time", "place": "Place",
-    "official_name": "Official's name", "official_title": "Official's title",
-    "jurisdiction": "Jurisdiction (city, county, state or school board)",
+#: English messages; shown through ``_()`` in the page's language.
+KIND_MESSAGES = {"guide": N_("How-to guide"), "brochure": N_("Brochure for public officials"),
+                 "proclamation": N_("Sample proclamation"), "agenda": N_("Event agenda")}
+FIELD_MESSAGES = {
+    "organization": N_("Organising school or group"), "event_name": N_("Event name"),
+    "event_date": N_("Event date"), "start_time": N_("Start time"), "place": N_("Place"),
+    "official_name": N_("Official's name"), "official_title": N_("Official's title"),
+    "jurisdiction": N_("Jurisdiction (city, county, state or school board)"),
 }
+STATE_MESSAGES = {"queued": N_("queued"), "rendering": N_("rendering"), "done": N_("done"),
+                  "failed": N_("failed"), "cached": N_("ready")}
 FIELD_TYPES = {"event_date": "date", "start_time": "time"}
+#: Kept for callers that want the English labels (the JSON API, the CLI).
+KIND_LABELS = dict(KIND_MESSAGES)
+
+
+def kind_labels() -> dict[str, str]:
+    return {kind: _(label) for kind, label in KIND_MESSAGES.items()}
+
+
+def field_labels() -> dict[str, str]:
+    return {name: _(label) for name, label in FIELD_MESSAGES.items()}
+
+
+def state_labels() -> dict[str, str]:
+    return {state: _(label) for state, label in STATE_MESSAGES.items()}
 
 
 @dataclass
@@ -34,19 +50,11 @@ class FormResult:
     request: KitRequest | None = None
 
 
-def ui_language(catalog: Catalog, accept_language: str | None) -> str:
-    """The catalog language that best matches the browser's Accept-Language; English else."""
-    wanted = [part.split(";")[0].strip().replace("-", "_")
-              for part in (accept_language or "").split(",") if part.strip()]
-    by_locale = {str(lang.locale): code for code, lang in catalog.languages.items()}
-    match = negotiate_locale(wanted, list(by_locale), sep="_")
-    return by_locale.get(match or "", "en")
-
-
-def choices(catalog: Catalog, ui: str) -> dict[str, Any]:
-    """Countries and languages named in the UI language (and languages in their own too)."""
+def choices(catalog: Catalog, ui: str, notes: Mapping[str, str] | None = None
+            ) -> dict[str, Any]:
+    """Countries and languages named in the page's language (languages in their own too);
+    ``notes``: per language, what its kit prints when that is not a reviewed translation."""
     in_language = catalog.language(ui)
-    collation = Locale.parse(str(in_language.locale))
     countries = sorted(
         ({"code": c.code, "name": catalog.country_name(c, in_language),
           "languages": list(c.languages)} for c in catalog.countries.values()),
@@ -55,10 +63,17 @@ def choices(catalog: Catalog, ui: str) -> dict[str, Any]:
     for code, lang in catalog.languages.items():
         name, native = catalog.language_name(lang, in_language), catalog.language_name(lang, lang)
         label = name if name == native else f"{name} — {native}"
-        languages.append({"code": code, "name": label, "dir": lang.direction})
+        languages.append({"code": code, "name": label, "dir": lang.direction,
+                          "bcp47": lang.bcp47, "note": (notes or {}).get(code, "")})
     languages.sort(key=lambda x: x["name"].casefold())
-    return {"countries": countries, "languages": languages, "ui": ui,
-            "ui_dir": in_language.direction, "ui_locale": str(collation)}
+    return {"countries": countries, "languages": languages}
+
+
+def ui_choices(catalog: Catalog) -> list[dict[str, str]]:
+    """The page-language picker: each language in its own name."""
+    found = [{"code": code, "bcp47": lang.bcp47, "name": catalog.language_name(lang, lang)}
+             for code, lang in catalog.languages.items()]
+    return sorted(found, key=lambda x: x["name"].casefold())
 
 
 def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
@@ -72,24 +87,22 @@ def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
     }
     result = FormResult(values)
     if values["country"] not in catalog.countries:
-        result.errors["country"] = ("Choose a country from the list." if not values["country"]
-                                    else f"Unknown country {values['country']!r}.")
+        result.errors["country"] = (_("Choose a country from the list.") if not values["country"]
+                                    else _("Unknown country %(code)s.", code=values["country"]))
     if values["language"] not in catalog.languages:
-        result.errors["language"] = ("Choose a language from the list." if not values["language"]
-                                     else f"Unknown language {values['language']!r}.")
+        result.errors["language"] = (
+            _("Choose a language from the list.") if not values["language"]
+            else _("Unknown language %(code)s.", code=values["language"]))
     unknown = [k for k in values["kinds"] if k not in KINDS]
     if not values["kinds"] or unknown:
-        result.errors["kinds"] = ("Choose at least one document." if not unknown else
-                                  f"Unknown document kind {unknown[0]!r}; valid: "
-                                  f"{', '.join(KINDS)}.")
+        result.errors["kinds"] = (_("Choose at least one document.") if not unknown else
+                                  _("Unknown document kind %(kind)s.", kind=unknown[0]))
+    labels = field_labels()
     for name, value in values["personalization"].items():
         try:
             Personalization.from_dict({name: value})
-        except InvalidRequest as exc:
-            message = str(exc)
-            if message.startswith(name):  # "event_date must be …" → "Event date must be …"
-                message = FIELD_LABELS[name] + message[len(name):]
-            result.errors[name] = message + "."
+        except InvalidRequest:
+            result.errors[name] = _field_error(name, value, labels[name])
     if not result.errors:
         result.request = KitRequest.from_dict({
             "country": values["country"], "language": values["language"],
@@ -104,3 +117,13 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     return [k.strip() for k in str(value).split(",")]
+
+
+def _field_error(name: str, value: str, label: str) -> str:
+    """Why a personal field was refused, in the page's language."""
+    if name == "event_date":
+        return _("%(field)s must be a date as YYYY-MM-DD.", field=label)
+    if name == "start_time":
+        return _("%(field)s must be a 24-hour time as HH:MM.", field=label)
+    return _("%(field)s is %(length)s characters long; at most %(limit)s are allowed.",
+             field=label, length=len(value.strip()), limit=FIELD_LIMITS[name])

@@ -12,7 +12,15 @@ from kitgen.locales import Catalog, load_catalog
 from kitgen.models import FIELD_LIMITS, KINDS
 from kitgen.storage import FilesystemStorage, check_key
 from kitgen.web.app import error_response, html_response
-from kitgen.web.forms import FIELD_LABELS, FIELD_TYPES, KIND_LABELS, choices, ui_language, validate
+from kitgen.web.forms import (
+    FIELD_TYPES,
+    choices,
+    field_labels,
+    kind_labels,
+    state_labels,
+    validate,
+)
+from kitgen.web.i18n import _, browser_country
 from kitgen.web.requestids import request_id
 from kitgen.web.views import check_kit_key, kits, status_view
 
@@ -21,21 +29,58 @@ router = APIRouter(include_in_schema=False)
 
 def _form_context(request: Request, catalog: Catalog, values: dict,
                   errors: dict[str, str]) -> dict:
-    ui = ui_language(catalog, request.headers.get("accept-language"))
-    return {"choices": choices(catalog, ui), "values": values, "errors": errors,
-            "kinds": KINDS, "kind_labels": KIND_LABELS, "field_labels": FIELD_LABELS,
+    ui = request.state.ui["code"]
+    notes = language_print_notes(request)
+    return {"choices": choices(catalog, ui, notes), "values": values, "errors": errors,
+            "kinds": KINDS, "kind_labels": kind_labels(), "field_labels": field_labels(),
             "field_limits": FIELD_LIMITS, "field_types": FIELD_TYPES}
+
+
+def language_print_notes(request: Request) -> dict[str, str]:
+    """Per language, what its kit prints when that is not a reviewed translation: the
+    language list says so (the same states as ``kitgen translations status``)."""
+    from kitgen.translations.workflow import translation_status
+
+    settings = request.app.state.settings
+    printed: dict[str, set[str]] = {}
+    for row in translation_status(settings):
+        if row.whole_file:
+            state = "reviewed"
+        elif not row.prints_fully and row.reviewed + row.draft == 0:
+            state = "english"
+        elif not row.prints_fully:
+            state = "partial"
+        else:
+            state = "draft" if row.draft else "reviewed"
+        printed.setdefault(row.language, set()).add(state)
+    notes = {}
+    for language, states in printed.items():
+        if states == {"english"}:
+            notes[language] = _("prints in English")
+        elif "english" in states or "partial" in states:
+            notes[language] = _("partly in English")
+        elif "draft" in states:
+            notes[language] = _("draft translation")
+    return notes
 
 
 @router.get("/")
 def form_page(request: Request, country: str = "", language: str = "") -> Response:
     catalog = load_catalog(request.app.state.settings.content_dir)
-    ui = ui_language(catalog, request.headers.get("accept-language"))
-    if not country:
-        region = (request.headers.get("accept-language") or "").split(",")[0].partition("-")[2]
-        country = region.lower() if region.lower() in catalog.countries else ""
-    values = {"country": country, "language": language or (ui if country else ""),
-              "kinds": list(KINDS), "personalization": {}, "print_ready": False}
+    ui = request.state.ui["code"]
+    accept = request.headers.get("accept-language")
+    if country not in catalog.countries:
+        country = browser_country(catalog, accept)
+    chosen = language in catalog.languages
+    if not chosen:
+        # The page's language when the country speaks it (or none is known), else the
+        # country's first language.
+        offered = catalog.countries[country].languages if country else ()
+        language = ui if (not offered or ui in offered) else offered[0]
+    values = {"country": country, "language": language, "kinds": list(KINDS),
+              "personalization": {}, "print_ready": False,
+              "language_chosen": chosen or (bool(country) and
+                                           ui in catalog.countries[country].languages)}
     return html_response(request, "form.html", _form_context(request, catalog, values, {}))
 
 
@@ -57,10 +102,12 @@ async def submit_form(request: Request) -> Response:
 def kit_page(request: Request, key: str) -> Response:
     status = kits(request).status(check_kit_key(key))
     if status is None:
-        return error_response(request, 404, "No kit with this id is known: it may have expired "
-                              "before it was rendered. Ask for it again from the form.")
+        return error_response(request, 404, _(
+            "No kit with this id is known: it may have expired before it was rendered. Ask "
+            "for it again from the form."))
     return html_response(request, "status.html", {"kit": status_view(request, status),
-                                                  "kind_labels": KIND_LABELS})
+                                                  "kind_labels": kind_labels(),
+                                                  "state_labels": state_labels()})
 
 
 @router.get("/kits/{key}/files/{name}")
@@ -68,10 +115,10 @@ def download(request: Request, key: str, name: str) -> Response:
     service = kits(request)
     manifest = service.manifest(check_kit_key(key))
     if manifest is None:
-        return error_response(request, 404, "This kit is not ready (or not known).")
+        return error_response(request, 404, _("This kit is not ready (or not known)."))
     found = service.object_for(manifest, name)
     if found is None:
-        return error_response(request, 404, f"This kit has no file {name!r}.")
+        return error_response(request, 404, _("This kit has no file %(name)s.", name=name))
     object_key, media_type = found
     filename = next((d.filename for d in service.downloads(manifest) if d.name == name),
                     f"{key[:12]}-{name}")

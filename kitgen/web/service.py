@@ -20,6 +20,7 @@ from kitgen.models import KitRequest
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import Storage
+from kitgen.web.i18n import N_
 
 MANIFESTS_KEPT = 1024  # finished kits whose manifest the web tier keeps in memory
 
@@ -88,8 +89,8 @@ class KitService:
         stem = file_stem(manifest)
         files = [Download(f"{d['kind']}.pdf", f"{stem}-{d['kind']}.pdf", d["title"])
                  for d in manifest["documents"]]
-        files.append(Download("kit.pdf", f"{stem}-kit.pdf", "combined PDF"))
-        files.append(Download("kit.zip", f"{stem}.zip", "zip of all PDFs"))
+        files.append(Download("kit.pdf", f"{stem}-kit.pdf", N_("combined PDF")))
+        files.append(Download("kit.zip", f"{stem}.zip", N_("zip of all PDFs")))
         return files
 
     def object_for(self, manifest: dict[str, Any], name: str) -> tuple[str, str] | None:

@@ -11,7 +11,8 @@ from kitgen.dispatch import KitStatus
 from kitgen.dispatch.status import DONE
 from kitgen.errors import InvalidRequest
 from kitgen.translations.notes import language_notes, printed_as
-from kitgen.web.forms import KIND_LABELS
+from kitgen.web.forms import kind_labels
+from kitgen.web.i18n import _
 from kitgen.web.service import KitService
 
 KEY = re.compile(r"[0-9a-f]{64}")
@@ -36,7 +37,7 @@ def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
         manifest = kits(request).manifest(status.key)
         if manifest is not None:
             base = f"/kits/{status.key}/files"
-            view["downloads"] = [{"name": d.name, "filename": d.filename, "label": d.label,
+            view["downloads"] = [{"name": d.name, "filename": d.filename, "label": _(d.label),
                                   "url": f"{base}/{d.name}"}
                                  for d in kits(request).downloads(manifest)]
             view["previews"] = {d["kind"]: f"{base}/{d['kind']}.png"
@@ -47,6 +48,6 @@ def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
                                        "printed": printed_as(d)}
                                       for d in manifest["documents"]]
             view["fallbacks"] = manifest.get("fallbacks", [])
-            view["language_notes"] = language_notes(manifest, KIND_LABELS)
+            view["language_notes"] = language_notes(manifest, kind_labels())
             view["request"] = manifest["request"]
     return view

@@ -5,7 +5,9 @@
   var language = document.getElementById("f-language");
   var all = document.getElementById("all-languages");
   var form = document.getElementById("kit-form");
-  var chosenByPerson = language.dataset.chosen === "1";  // kept from a submitted form
+  // Kept from a submitted form, or the page's own language when the country speaks it.
+  var chosenByPerson = language.dataset.chosen === "1";
+  var strings = JSON.parse(document.getElementById("ui-strings").textContent || "{}");
   var names = {};
   Array.prototype.forEach.call(all.querySelectorAll("option"), function (o) {
     names[o.value] = o.textContent;
@@ -21,7 +23,8 @@
     if (!codes.length) return;
     var group = document.createElement("optgroup");
     group.id = "country-languages";
-    group.label = "Languages of " + selected.textContent;
+    group.label = String(strings.languagesOf || "%(country)s")
+      .replace("%(country)s", selected.textContent);
     codes.forEach(function (code) {
       var option = document.createElement("option");
       option.value = code;
@@ -29,7 +32,7 @@
       group.appendChild(option);
     });
     language.insertBefore(group, all);
-    if (!chosenByPerson) language.value = codes[0];
+    if (!chosenByPerson && codes.indexOf(current) < 0) language.value = codes[0];
   }
   language.addEventListener("change", function () { chosenByPerson = true; });
   country.addEventListener("change", reorder);
@@ -37,6 +40,6 @@
   form.addEventListener("submit", function () {
     var button = document.getElementById("submit");
     button.disabled = true;
-    button.textContent = "Sending…";
+    button.textContent = strings.sending || "…";
   });
 })();

@@ -3,8 +3,13 @@
   "use strict";
   var section = document.getElementById("kit");
   var url = section.dataset.statusUrl;
-  var labels = {guide: "How-to guide", brochure: "Brochure for public officials",
-                proclamation: "Sample proclamation", agenda: "Event agenda"};
+  var strings = JSON.parse(document.getElementById("ui-strings").textContent || "{}");
+  var labels = strings.kinds || {};
+  var states = strings.states || {};
+
+  function fill(text, values) {  // "%(name)s" placeholders, as the page catalog writes them
+    return String(text).replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -25,21 +30,21 @@
         list.appendChild(item);
       }
       item.dataset.state = documents[kind];
-      item.querySelector(".state").textContent = documents[kind];
+      item.querySelector(".state").textContent = states[documents[kind]] || documents[kind];
     });
   }
 
   function showDownloads(kit) {
     var box = document.getElementById("downloads");
     box.textContent = "";
-    box.appendChild(el("h2", {}, "Download"));
+    box.appendChild(el("h2", {}, strings.download || "Download"));
     var list = el("ul", {"class": "files"});
     kit.downloads.forEach(function (file) {
       var item = el("li");
       item.appendChild(el("a", {"class": "file", href: file.url, download: file.filename,
                                 "data-name": file.name}, file.label));
       item.appendChild(document.createTextNode(" "));
-      item.appendChild(el("span", {"class": "filename"}, file.filename));
+      item.appendChild(el("span", {"class": "filename", dir: "ltr"}, file.filename));
       list.appendChild(item);
     });
     box.appendChild(list);
@@ -47,11 +52,12 @@
     (kit.documents_info || []).forEach(function (doc) {
       var figure = el("figure");
       var link = el("a", {href: "/kits/" + kit.key + "/files/" + doc.kind + ".pdf"});
-      link.appendChild(el("img", {src: kit.previews[doc.kind], alt: "First page of " + doc.title,
+      link.appendChild(el("img", {src: kit.previews[doc.kind],
+                                  alt: fill(strings.firstPage, {title: doc.title}),
                                   width: "180"}));
       figure.appendChild(link);
-      figure.appendChild(el("figcaption", {}, doc.title + " · " + doc.pages +
-                                              (doc.pages === 1 ? " page" : " pages")));
+      figure.appendChild(el("figcaption", {}, doc.title + " · " +
+                                              fill(strings.pages, {count: doc.pages})));
       previews.appendChild(figure);
     });
     box.appendChild(previews);
@@ -66,11 +72,11 @@
       return response.json().then(function (kit) { return {ok: response.ok, kit: kit}; });
     }).then(function (result) {
       var kit = result.kit;
-      if (!result.ok) { fail(kit.error || "The service did not answer."); return; }
+      if (!result.ok) { fail(kit.error || strings.noAnswer); return; }
       section.dataset.state = kit.state;
       showDocuments(kit.documents);
       if (kit.state === "done") {
-        document.getElementById("kit-heading").textContent = "Your kit is ready";
+        document.getElementById("kit-heading").textContent = strings.ready;
         showDownloads(kit);
       } else if (kit.state === "failed") {
         fail(kit.error);
@@ -82,7 +88,7 @@
 
   function fail(message) {
     section.dataset.state = "failed";
-    document.getElementById("kit-heading").textContent = "Your kit could not be made";
+    document.getElementById("kit-heading").textContent = strings.failed;
     var error = document.getElementById("kit-error");
     error.textContent = message;
     error.hidden = false;
