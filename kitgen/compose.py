@@ -8,7 +8,7 @@ from kitgen import __version__
 from kitgen.brand import Brand
 from kitgen.content.agenda import AgendaStep, format_time_range, shift_steps
 from kitgen.content.render import LocaleView, RenderedContent
-from kitgen.locales import PAPER_SIZES
+from kitgen.locales import PAPER_SIZES, counter_style
 from kitgen.qr import qr_data_uri
 from kitgen.templating import PageTemplates
 
@@ -21,8 +21,8 @@ class AgendaRow:
 
 def agenda_rows(steps: list[AgendaStep], view: LocaleView) -> list[AgendaRow]:
     """The run of show for the page: shifted to the organizer's start time, localized."""
-    locale = view.language.locale
-    return [AgendaRow(format_time_range(s.start, s.end, locale), view.t(s.action_key))
+    return [AgendaRow(view.digits(format_time_range(s.start, s.end, view.locale)),
+                      view.t(s.action_key))
             for s in shift_steps(steps, view.personalization.time)]
 
 
@@ -37,8 +37,9 @@ def compose_page(templates: PageTemplates, content: RenderedContent, view: Local
     """
     fell_back = content.content_language != view.language.code
     kit = {
-        "lang": view.language.bcp47,
-        "content_lang": "en" if fell_back else view.language.bcp47,
+        "lang": view.bcp47,
+        "content_lang": "en" if fell_back else view.bcp47,
+        "counter_style": counter_style(view.locale),
         "dir": view.language.direction,
         "content_dir": "ltr" if fell_back else view.language.direction,
         "script": view.language.script,
@@ -47,7 +48,7 @@ def compose_page(templates: PageTemplates, content: RenderedContent, view: Local
         "country_name": view.country_name,
         "language_name": view.language_name,
         "title": view.t("kit.title"),
-        "campaign_label": view.t("kit.campaign", year=view.campaign.year),
+        "campaign_label": view.t("kit.campaign", year=view.digits(view.campaign.year)),
         "dates": view.date("full-year"),
         "kind_label": view.t(f"kind.{content.kind}"),
         "version": __version__,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
 
 from kitgen.content.files import load_yaml_mapping
 from kitgen.errors import ContentError, InvalidRequest
@@ -29,8 +29,50 @@ class Language:
         script subtag (zh-Hans / zh-Hant), and WeasyPrint finds the hyphenation dictionary
         with ``pyphen.language_fallback`` (pt-BR → pt_BR, pt-PT → pt_PT, nb-NO → nb_NO).
         """
-        parts = [self.locale.language, self.locale.script, self.locale.territory]
-        return "-".join(p for p in parts if p)
+        return bcp47(self.locale)
+
+
+def bcp47(locale: Locale) -> str:
+    """``fr-CA``, ``zh-Hant-HK``: the tag for HTML ``lang`` and PDF ``/Lang``."""
+    return "-".join(p for p in (locale.language, locale.script, locale.territory) if p)
+
+
+def pair_locale(language: Language, territory: str) -> Locale:
+    """The CLDR locale of a (language, country) pair when CLDR has one (fr-CA, de-CH, en-IN,
+    es-AR, ar-EG, zh-Hant-HK …), else the language's own default locale."""
+    base = language.locale
+    parts = [base.language, base.script, territory] if base.script else [base.language,
+                                                                          territory]
+    identifier = "_".join(p for p in parts if p)
+    if territory and identifier != str(base) and localedata.exists(identifier):
+        return Locale.parse(identifier)
+    return base
+
+
+#: The digits of CLDR's native numbering systems: Babel knows which system a locale uses
+#: (``Locale.default_numbering_system``) but formats dates and times with Latin digits only.
+_ZEROS = {"arab": 0x0660, "arabext": 0x06F0, "beng": 0x09E6, "deva": 0x0966, "gujr": 0x0AE6,
+          "guru": 0x0A66, "khmr": 0x17E0, "knda": 0x0CE6, "laoo": 0x0ED0, "mlym": 0x0D66,
+          "mymr": 0x1040, "orya": 0x0B66, "tamldec": 0x0BE6, "telu": 0x0C66, "thai": 0x0E50,
+          "tibt": 0x0F20}
+#: CSS counter styles (WeasyPrint's predefined ones) for page numbers in those systems.
+COUNTER_STYLES = {"arab": "arabic-indic", "arabext": "persian", "beng": "bengali",
+                  "deva": "devanagari", "gujr": "gujarati", "guru": "gurmukhi",
+                  "khmr": "khmer", "knda": "kannada", "laoo": "lao", "mlym": "malayalam",
+                  "mymr": "myanmar", "orya": "oriya", "tamldec": "tamil", "telu": "telugu",
+                  "thai": "thai", "tibt": "tibetan"}
+
+
+def native_digits(text: str, locale: Locale) -> str:
+    """``text`` with ASCII digits in the locale's default numbering system (٧–١٣ in ar-EG)."""
+    zero = _ZEROS.get(locale.default_numbering_system or "latn")
+    if zero is None:
+        return text
+    return text.translate({ord("0") + n: zero + n for n in range(10)})
+
+
+def counter_style(locale: Locale) -> str:
+    return COUNTER_STYLES.get(locale.default_numbering_system or "latn", "decimal")
 
 
 @dataclass(frozen=True)
@@ -66,13 +108,25 @@ class Catalog:
         except KeyError:
             raise InvalidRequest("language", code, self.languages) from None
 
-    def country_name(self, country: Country, language: Language) -> str:
-        return language.locale.territories.get(country.territory, country.code.upper())
+    def country_name(self, country: Country, language: Language | Locale) -> str:
+        locale = language.locale if isinstance(language, Language) else language
+        return locale.territories.get(country.territory, country.code.upper())
 
     def language_name(self, language: Language, in_language: Language) -> str:
+        """The site language's name with its variant (for lists: "español (México)")."""
         name = language.locale.get_display_name(in_language.locale) or language.code
-        # Titlecase, not uppercase: Georgian Mkhedruli titlecases to itself (no capitals).
-        return name[:1].title() + name[1:] if in_language.locale.language != "en" else name
+        return _capitalized(name, in_language.locale)
+
+    def printed_language_name(self, language: Language, in_locale: Locale) -> str:
+        """The language as a kit names it: the language (and script), never a country's
+        variant, so a Hong Kong kit in Traditional Chinese does not say "Taiwan"."""
+        base = Locale(language.locale.language, script=language.locale.script)
+        return _capitalized(base.get_display_name(in_locale) or language.code, in_locale)
+
+
+def _capitalized(name: str, locale: Locale) -> str:
+    # Titlecase, not uppercase: Georgian Mkhedruli titlecases to itself (no capitals).
+    return name[:1].title() + name[1:] if locale.language != "en" else name
 
 
 def load_catalog(content_dir: Path) -> Catalog:

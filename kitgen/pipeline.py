@@ -26,7 +26,7 @@ from kitgen.content.files import digest, digest_tree
 from kitgen.content.render import LocaleView
 from kitgen.content.source import LocatedDocument, SourcedContent, open_source
 from kitgen.content.strings import load_strings
-from kitgen.locales import Catalog, Country, Language, load_catalog
+from kitgen.locales import Catalog, Country, Language, bcp47, load_catalog, pair_locale
 from kitgen.models import KINDS, DocumentResult, KitRequest, KitResult, Personalization
 from kitgen.pdf import PdfRenderer, RenderedPdf
 from kitgen.settings import Settings
@@ -217,7 +217,8 @@ class KitBuilder:
 
         title = documents[0].title if len(documents) == 1 else self._kit_title(locale)
         combined, combined_pages = combine_pdfs(parts, title=title,
-                                                lang=locale.language.bcp47)
+                                                lang=bcp47(pair_locale(locale.language,
+                                                                       locale.country.territory)))
         combined_name = cache.kit_object(kit_key, "kit.pdf")
         self.storage.put(combined_name, combined, "application/pdf")
         manifest = {

@@ -29,12 +29,14 @@ def css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def css_page_counter(text: str) -> Markup:
-    """``Page {page} of {pages}`` → ``"Page " counter(page) " of " counter(pages)``."""
+def css_page_counter(text: str, style: str = "decimal") -> Markup:
+    """``Page {page} of {pages}`` → ``"Page " counter(page) " of " counter(pages)``, in the
+    counter style of the locale's digits (``arabic-indic``, ``persian``, ``devanagari`` …)."""
+    suffix = "" if style == "decimal" else f", {style}"
     parts: list[str] = []
     for index, piece in enumerate(_PLACEHOLDER.split(text)):
         if index % 2:
-            parts.append(f"counter({piece})")
+            parts.append(f"counter({piece}{suffix})")
         elif piece:
             parts.append(css_string(piece))
     return Markup(" ".join(parts) or '""')

@@ -21,7 +21,9 @@ from kitgen.campaigns import Campaign
 from kitgen.content.documents import SourceDocument
 from kitgen.content.strings import Strings
 from kitgen.errors import ContentError
-from kitgen.locales import Catalog, Country, Language, site_url
+from babel import Locale
+
+from kitgen.locales import Catalog, Country, Language, bcp47, native_digits, pair_locale, site_url
 from kitgen.markup import markdown_to_html
 from kitgen.models import FIELD_LIMITS, Personalization
 from kitgen.templating import template_frame
@@ -45,12 +47,25 @@ class LocaleView:
     fallbacks: set[str] = field(default_factory=set)
 
     @property
+    def locale(self) -> Locale:
+        """The CLDR locale of the (language, country) pair: dates, times, names, ``lang``."""
+        return pair_locale(self.language, self.country.territory)
+
+    @property
+    def bcp47(self) -> str:
+        return bcp47(self.locale)
+
+    @property
     def country_name(self) -> str:
-        return self.catalog.country_name(self.country, self.language)
+        return self.catalog.country_name(self.country, self.locale)
 
     @property
     def language_name(self) -> str:
-        return self.catalog.language_name(self.language, self.language)
+        return self.catalog.printed_language_name(self.language, self.locale)
+
+    def digits(self, text: str) -> str:
+        """Computed numbers (dates, times) in the locale's own digits."""
+        return native_digits(text, self.locale)
 
     def t(self, key: str, **params: Any) -> str:
         text, fell_back = self.strings.lookup(key)
@@ -59,7 +74,7 @@ class LocaleView:
         return _PLACEHOLDER.sub(lambda m: str(params.get(m[1], m[0])), text)
 
     def date(self, fmt: str = "full") -> str:
-        return self.campaign.format(fmt, self.language.locale)
+        return self.digits(self.campaign.format(fmt, self.locale))
 
     def url(self, path: str) -> str:
         return site_url(self.site, self.country, self.language, path)
@@ -72,11 +87,11 @@ class LocaleView:
 
     def field_value(self, name: str) -> str:
         """The personalised value as printed (dates and times in the locale's format)."""
-        p, locale = self.personalization, self.language.locale
+        p, locale = self.personalization, self.locale
         if name == "event_date" and p.date:
-            return format_date(p.date, "long", locale=locale)
+            return self.digits(format_date(p.date, "long", locale=locale))
         if name == "start_time" and p.time:
-            return format_time(p.time, "short", locale=locale)
+            return self.digits(format_time(p.time, "short", locale=locale))
         return str(getattr(p, name))
 
     def field_html(self, name: str) -> Markup:
@@ -96,7 +111,7 @@ class LocaleView:
             "t": self.t, "date": self.date, "url": self.url, "field": self.field_token,
             "country": self.country_name, "language": self.language_name,
             "country_code": self.country.code, "language_code": self.language.code,
-            "year": self.campaign.year,
+            "year": self.digits(self.campaign.year),
         }
 
 

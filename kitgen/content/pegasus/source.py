@@ -267,7 +267,7 @@ class PegasusSource:
         for times, raw, action in parsed:
             if times:
                 step = next(shifted)
-                label = format_time_range(step.start, step.end, view.language.locale)
+                label = view.digits(format_time_range(step.start, step.end, view.locale))
             else:
                 label = raw
             rows.append(AgendaRow(label, view.expand_fields(action)))
