@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError, localedata
@@ -129,6 +130,44 @@ def _capitalized(name: str, locale: Locale) -> str:
     return name[:1].title() + name[1:] if locale.language != "en" else name
 
 
+#: Where a language tag alone is ambiguous between two site codes, the one it means.
+_PLAIN = {"es": "es", "pt": "pt", "zh": "cn", "en": "en", "fa": "fa"}
+_SPAIN = {"ES", "GQ", "EA", "IC"}
+_BRITISH = {"GB", "IE", "GG", "JE", "IM", "GI"}
+
+
+def site_language(catalog: Catalog | dict[str, Language], language: str, script: str | None,
+                  region: str | None) -> str | None:
+    """The site's code for a BCP 47 language, by language then script and region."""
+    languages = catalog.languages if isinstance(catalog, Catalog) else catalog
+    candidates = [code for code, lang in languages.items()
+                  if lang.locale.language == language or
+                  (language in ("no", "nb") and lang.locale.language in ("no", "nb"))]
+    if not candidates:
+        if language in ("tl", "fil"):
+            return "ph" if "ph" in languages else None
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+
+    def pick(code: str) -> str | None:
+        return code if code in candidates else None
+
+    if language == "zh":
+        traditional = script == "Hant" or (script is None and region in ("TW", "HK", "MO"))
+        return pick("zh" if traditional else "cn") or candidates[0]
+    if language == "es" and region:
+        return pick("es" if region in _SPAIN else "la") or candidates[0]
+    if language == "pt" and region:
+        return pick("pt" if region == "BR" else "po") or candidates[0]
+    if language == "en" and region:
+        return pick("gb" if region in _BRITISH else "en") or candidates[0]
+    if language == "fa" and region:
+        return pick("af" if region == "AF" else "fa") or candidates[0]
+    return pick(_PLAIN.get(language, "")) or candidates[0]
+
+
+
 def load_catalog(content_dir: Path) -> Catalog:
     """Read languages.yaml and countries.yaml; a bad entry is a content error naming the file."""
     lang_path, country_path = content_dir / "languages.yaml", content_dir / "countries.yaml"
@@ -143,21 +182,42 @@ def load_catalog(content_dir: Path) -> Catalog:
                                lang_path, key=str(code)) from None
         languages[str(code)] = Language(str(code), locale, entry.get("direction", "ltr"),
                                         entry.get("script", "latin"))
-    countries: dict[str, Country] = {}
-    for code, entry in raw_countries.items():
-        code = str(code)
-        try:
-            langs = tuple(str(x) for x in entry["languages"])
-            paper = entry["paper"]
-            country = Country(code, str(entry["territory"]), langs, paper, entry["region"])
-        except (KeyError, TypeError) as exc:
-            raise ContentError(f"country {code!r}: missing {exc}", country_path, key=code) from None
-        unknown = [x for x in langs if x not in languages]
-        if unknown or paper not in PAPER_SIZES or not langs:
-            raise ContentError(f"country {code!r}: unknown language(s) {unknown} or paper "
-                               f"{paper!r}", country_path, key=code)
-        countries[code] = country
+    countries = _countries(raw_countries, languages, country_path)
     return Catalog(countries, languages, lang_digest + country_digest)
+
+
+def _countries(overrides: dict[Any, Any], languages: dict[str, Language],
+               path: Path) -> dict[str, Country]:
+    """CLDR's territories (kitgen.countries) with the site's overrides applied; an override
+    for a code CLDR does not know (``la``) must give every field."""
+    from kitgen.countries import derive_countries, merge_languages
+
+    derived = derive_countries(languages)
+    countries: dict[str, Country] = {
+        code: Country(code, d.territory, d.languages, d.paper, d.region)
+        for code, d in derived.items()}
+    for code, entry in overrides.items():
+        code = str(code)
+        base = derived.get(code)
+        if not isinstance(entry, dict):
+            raise ContentError(f"country {code!r}: expected a mapping", path, key=code)
+        try:
+            site = tuple(str(x) for x in entry.get("languages", ()))
+            country = Country(
+                code, str(entry.get("territory") or (base.territory if base else entry[
+                    "territory"])),
+                merge_languages(site, base.languages) if base else site,
+                entry.get("paper") or (base.paper if base else entry["paper"]),
+                entry.get("region") or (base.region if base else entry["region"]))
+        except KeyError as exc:
+            raise ContentError(f"country {code!r}: not a CLDR territory, so it needs {exc}",
+                               path, key=code) from None
+        unknown = [x for x in country.languages if x not in languages]
+        if unknown or country.paper not in PAPER_SIZES or not country.languages:
+            raise ContentError(f"country {code!r}: unknown language(s) {unknown} or paper "
+                               f"{country.paper!r}", path, key=code)
+        countries[code] = country
+    return dict(sorted(countries.items()))
 
 
 def site_url(base: str, country: Country, language: Language, path: str) -> str:

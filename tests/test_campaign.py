@@ -19,9 +19,10 @@ from kitgen.settings import PROJECT_ROOT, Settings
 from tests.services import KITGEN, Stack, http, wait_for
 
 pytestmark = pytest.mark.slow
-#: 11 locales: us/en us/la ca/en ca/fr fr/fr be/fr be/nl ch/de ch/fr ch/it de/de
+#: 16 locales: us/en us/la ca/en ca/fr fr/fr fr/gb be/fr be/nl be/de be/gb ch/de ch/fr ch/it
+#: ch/gb de/de de/gb (CLDR's languages of each country; English is always offered)
 COUNTRIES = "us,ca,fr,be,ch,de"
-LOCALES = 11
+LOCALES = 16
 
 
 @pytest.fixture
@@ -93,8 +94,8 @@ def test_regeneration_completes_then_renders_nothing_then_only_the_changed_langu
     code, changed, output = regenerate(stack, tmp_path)
     assert code == 0, output
     rendered = {name for name, kit in by_locale(changed).items() if kit["state"] == "rendered"}
-    assert rendered == {"ch/de", "de/de"}, output
-    assert changed["totals"]["documents_rendered"] == 2
+    assert rendered == {"be/de", "ch/de", "de/de"}, output
+    assert changed["totals"]["documents_rendered"] == 3
     assert by_locale(changed)["de/de"]["changes"] == {"agenda": "changed"}
     assert by_locale(changed)["fr/fr"]["changes"] == {"agenda": "unchanged"}
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
@@ -21,8 +22,6 @@ from kitgen.campaigns import Campaign
 from kitgen.content.documents import SourceDocument
 from kitgen.content.strings import Strings
 from kitgen.errors import ContentError
-from babel import Locale
-
 from kitgen.locales import Catalog, Country, Language, bcp47, native_digits, pair_locale, site_url
 from kitgen.markup import markdown_to_html
 from kitgen.models import FIELD_LIMITS, Personalization

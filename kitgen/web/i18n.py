@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kitgen.locales import Catalog, Language
+from kitgen.locales import Catalog, Language, site_language
 from kitgen.translations.catalogs import WEB_CATALOG, EntryState, catalog_path, load_web_catalog
 from kitgen.translations.policy import TranslationPolicy
 from kitgen.uitext import N_, WebTranslations, _, gettext, translating
@@ -24,11 +24,6 @@ __all__ = ["COOKIE", "N_", "WebTranslations", "_", "browser_country", "gettext",
 
 COOKIE = "kitgen_lang"
 _TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|\d{3}))?")
-#: Where a language tag alone is ambiguous between two site codes, the one it means.
-_PLAIN = {"es": "es", "pt": "pt", "zh": "cn", "en": "en", "fa": "fa"}
-_SPAIN = {"ES", "GQ", "EA", "IC"}
-_BRITISH = {"GB", "IE", "GG", "JE", "IM", "GI"}
-_SIMPLIFIED = {"CN", "SG", "MY"}
 
 
 def load_translations(content_dir: Path, language: Language,
@@ -66,36 +61,6 @@ def _parse_tags(header: str | None) -> list[tuple[str, str | None, str | None]]:
                                               script.title() if script else None,
                                               region.upper() if region else None)))
     return [tag for *_, tag in sorted(weighted)]
-
-
-def site_language(catalog: Catalog, language: str, script: str | None,
-                  region: str | None) -> str | None:
-    """The site's code for a BCP 47 language, by language then script and region."""
-    candidates = [code for code, lang in catalog.languages.items()
-                  if lang.locale.language == language or
-                  (language in ("no", "nb") and lang.locale.language in ("no", "nb"))]
-    if not candidates:
-        if language in ("tl", "fil"):
-            return "ph" if "ph" in catalog.languages else None
-        return None
-    if len(candidates) == 1:
-        return candidates[0]
-
-    def pick(code: str) -> str | None:
-        return code if code in candidates else None
-
-    if language == "zh":
-        traditional = script == "Hant" or (script is None and region in ("TW", "HK", "MO"))
-        return pick("zh" if traditional else "cn") or candidates[0]
-    if language == "es" and region:
-        return pick("es" if region in _SPAIN else "la") or candidates[0]
-    if language == "pt" and region:
-        return pick("pt" if region == "BR" else "po") or candidates[0]
-    if language == "en" and region:
-        return pick("gb" if region in _BRITISH else "en") or candidates[0]
-    if language == "fa" and region:
-        return pick("af" if region == "AF" else "fa") or candidates[0]
-    return pick(_PLAIN.get(language, "")) or candidates[0]
 
 
 def negotiate(catalog: Catalog, accept_language: str | None) -> str:
