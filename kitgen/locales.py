@@ -107,7 +107,8 @@ class Catalog:
         try:
             return self.languages[code]
         except KeyError:
-            raise InvalidRequest("language", code, self.languages) from None
+            raise InvalidRequest("language", code, self.languages,
+                                 reason=_unsupported(code)) from None
 
     def country_name(self, country: Country, language: Language | Locale) -> str:
         locale = language.locale if isinstance(language, Language) else language
@@ -123,6 +124,18 @@ class Catalog:
         variant, so a Hong Kong kit in Traditional Chinese does not say "Taiwan"."""
         base = Locale(language.locale.language, script=language.locale.script)
         return _capitalized(base.get_display_name(in_locale) or language.code, in_locale)
+
+
+def _unsupported(code: str) -> str | None:
+    """"Bengali (bn) is not …" when the code is a real language the campaign lacks."""
+    try:
+        name = Locale.parse(code).get_display_name("en") if code.isalpha() else None
+    except (ValueError, UnknownLocaleError):
+        name = None
+    if not name:
+        return None
+    return (f"{name} ({code}) is not one of the campaign's languages yet (no translation of "
+            "the kit exists)")
 
 
 def _capitalized(name: str, locale: Locale) -> str:
