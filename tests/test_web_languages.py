@@ -63,7 +63,7 @@ def test_the_form_speaks_the_browsers_language(chromium: Any, web_url: str, loca
     assert page.input_value("#f-country") == country
     # The page script runs (country languages first) and keeps the visitor's language when
     # the country speaks it.
-    page.wait_for_selector("#country-languages")
+    page.wait_for_selector("#country-languages", state="attached")
     assert page.input_value("#f-language") == ui
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"form-{locale}.png"), full_page=True)
