@@ -119,6 +119,23 @@ class Catalog:
         name = language.locale.get_display_name(in_language.locale) or language.code
         return _capitalized(name, in_language.locale)
 
+    def list_name(self, language: Language, in_locale: Locale) -> str:
+        """The language as a list of the site's languages names it: the language alone, with
+        its variant only where the site has two of it ("español (Latinoamérica)" and
+        "español (España)", "中文 (简体)", "English (United Kingdom)"; Dari for ``af``)."""
+        base = language.locale
+        siblings = [x for x in self.languages.values() if x.locale.language == base.language]
+        if len(siblings) < 2:
+            return self.printed_language_name(language, in_locale)
+        if language.code == "af":
+            dari = in_locale.languages.get("prs")
+            if dari:
+                return _capitalized(dari, in_locale)
+        variant = (Locale(base.language, script=base.script) if base.script else
+                   Locale(base.language, territory="419" if language.code == "la"
+                          else base.territory))
+        return _capitalized(variant.get_display_name(in_locale) or language.code, in_locale)
+
     def printed_language_name(self, language: Language, in_locale: Locale) -> str:
         """The language as a kit names it: the language (and script), never a country's
         variant, so a Hong Kong kit in Traditional Chinese does not say "Taiwan"."""

@@ -61,7 +61,8 @@ def choices(catalog: Catalog, ui: str, notes: Mapping[str, str] | None = None
         key=lambda c: c["name"].casefold())
     languages = []
     for code, lang in catalog.languages.items():
-        name, native = catalog.language_name(lang, in_language), catalog.language_name(lang, lang)
+        name = catalog.list_name(lang, in_language.locale)
+        native = catalog.list_name(lang, lang.locale)
         label = name if name == native else f"{name} — {native}"
         languages.append({"code": code, "name": label, "dir": lang.direction,
                           "bcp47": lang.bcp47, "note": (notes or {}).get(code, "")})
@@ -71,7 +72,7 @@ def choices(catalog: Catalog, ui: str, notes: Mapping[str, str] | None = None
 
 def ui_choices(catalog: Catalog) -> list[dict[str, str]]:
     """The page-language picker: each language in its own name."""
-    found = [{"code": code, "bcp47": lang.bcp47, "name": catalog.language_name(lang, lang)}
+    found = [{"code": code, "bcp47": lang.bcp47, "name": catalog.list_name(lang, lang.locale)}
              for code, lang in catalog.languages.items()]
     return sorted(found, key=lambda x: x["name"].casefold())
 
