@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from babel import __version__ as babel_version
 from weasyprint import __version__ as weasyprint_version
 
 from kitgen import __version__
@@ -20,7 +21,8 @@ def digest_of(value: Any) -> str:
 
 
 def versions() -> dict[str, str]:
-    return {"kitgen": __version__, "weasyprint": weasyprint_version}
+    # Babel carries CLDR: its version decides countries, dates, digits and names.
+    return {"kitgen": __version__, "weasyprint": weasyprint_version, "babel": babel_version}
 
 
 def document_key(request_part: dict[str, Any], inputs: dict[str, str]) -> str:

@@ -378,3 +378,27 @@ def test_a_body_in_english_declares_english_and_tags_the_localized_frame(content
     assert facts.lang == "en"
     tagged = struct_langs(facts.reader)
     assert any(lang == "ja-JP" for _, lang in tagged), tagged  # masthead, labels, table
+
+
+def test_a_page_string_missing_in_a_language_shows_english_and_is_reported(content_copy):
+    from kitgen.locales import load_catalog as load_locales
+    from kitgen.translations.catalogs import WEB_CATALOG
+    from kitgen.uitext import _, translating
+    from kitgen.web.i18n import load_translations
+
+    settings = content_copy
+    path = catalog_path(settings.content_dir, "de", WEB_CATALOG)
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgid == "Make my kit")
+    assert entry.msgstr and entry.msgstr != "Make my kit"
+    german = entry.msgstr
+    entry.msgstr = ""
+    po.save(str(path))
+    language = load_locales(settings.content_dir).language("de")
+    with translating(load_translations(settings.content_dir, language,
+                                       TranslationPolicy.DRAFT)):
+        assert _("Make my kit") == "Make my kit"
+        assert _("Get your event kit") != "Get your event kit"  # the others stay German
+    status = document_status(settings, "de", WEB_CATALOG, TranslationPolicy.DRAFT)
+    assert status.untranslated == word_count("Make my kit") and not status.prints_fully
+    assert german
