@@ -179,7 +179,7 @@ def test_embedded_regeneration_in_a_local_pool(embedded: Stack, tmp_path: Path) 
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["totals"]["rendered"] == 3
+    assert report["totals"]["rendered"] == 4  # ch: de, fr, it and English
     assert (embedded.settings.store_dir / "campaigns/2026/index.html").is_file()
     done = subprocess.run([*KITGEN, "request", "--country", "ch", "--language", "de,fr",
                            "--kinds", "agenda", "--json", str(tmp_path / "s.json")],
@@ -200,7 +200,8 @@ def test_store_failures_are_retried_with_backoff_then_reported(campaign_stack: S
     stack.start_worker(KITGEN_S3_ENDPOINT_URL=unreachable_endpoint())  # S3 gone for workers
     report_file = tmp_path / "report.json"
     done = subprocess.run([*KITGEN, "campaign", "regenerate", "2026", "--countries", "fr",
-                           "--kinds", "agenda", "--retries", "1", "--json", str(report_file)],
+                           "--languages", "fr", "--kinds", "agenda", "--retries", "1",
+                           "--json", str(report_file)],
                           env=stack.env, cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 1, done.stderr

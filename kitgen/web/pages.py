@@ -77,10 +77,10 @@ def form_page(request: Request, country: str = "", language: str = "") -> Respon
         # country's first language.
         offered = catalog.countries[country].languages if country else ()
         language = ui if (not offered or ui in offered) else offered[0]
+    # The page script keeps this language while the chosen country speaks it, and moves to
+    # the country's first language otherwise, unless the person picked one (?language=).
     values = {"country": country, "language": language, "kinds": list(KINDS),
-              "personalization": {}, "print_ready": False,
-              "language_chosen": chosen or (bool(country) and
-                                           ui in catalog.countries[country].languages)}
+              "personalization": {}, "print_ready": False, "language_chosen": chosen}
     return html_response(request, "form.html", _form_context(request, catalog, values, {}))
 
 
