@@ -162,8 +162,14 @@ def _capitalized(name: str, locale: Locale) -> str:
 
 #: Where a language tag alone is ambiguous between two site codes, the one it means.
 _PLAIN = {"es": "es", "pt": "pt", "zh": "cn", "en": "en", "fa": "fa"}
-_SPAIN = {"ES", "GQ", "EA", "IC"}
 _BRITISH = {"GB", "IE", "GG", "JE", "IM", "GI"}
+
+
+def _latin_american(region: str) -> bool:
+    """Spanish of the Americas: CLDR's es_XX falls back to es_419 there (es_MX, es_AR, es_US)."""
+    from babel.core import get_global
+
+    return region == "419" or get_global("parent_exceptions").get(f"es_{region}") == "es_419"
 
 
 def site_language(catalog: Catalog | dict[str, Language], language: str, script: str | None,
@@ -187,7 +193,7 @@ def site_language(catalog: Catalog | dict[str, Language], language: str, script:
         traditional = script == "Hant" or (script is None and region in ("TW", "HK", "MO"))
         return pick("zh" if traditional else "cn") or candidates[0]
     if language == "es" and region:
-        return pick("es" if region in _SPAIN else "la") or candidates[0]
+        return pick("la" if _latin_american(region) else "es") or candidates[0]
     if language == "pt" and region:
         return pick("pt" if region == "BR" else "po") or candidates[0]
     if language == "en" and region:
