@@ -44,6 +44,8 @@ def language_print_notes(request: Request) -> dict[str, str]:
     settings = request.app.state.settings
     printed: dict[str, set[str]] = {}
     for row in translation_status(settings):
+        if row.kind not in KINDS:  # the pages' own catalog says nothing about the kit
+            continue
         if row.whole_file:
             state = "reviewed"
         elif not row.prints_fully and row.reviewed + row.draft == 0:
