@@ -26,18 +26,38 @@ FIELD_LIMITS: dict[str, int] = {
     "jurisdiction": 160,
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: Bidi embeddings, overrides and isolates: typed into a field they would reorder the rest of
+#: the printed line ("Springfield exe.txt"); each value is isolated on the page instead.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: More combining marks than any script stacks on one letter overdraw the lines around.
+MAX_COMBINING_RUN = 4
 
 
 def _clean_text(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidRequest(name, value, reason=f"{name} must be text")
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", value)).strip()
-    text = re.sub(r"\s+", " ", text)
+    if _SURROGATE.search(value):
+        raise InvalidRequest(name, "", reason=f"{name} contains characters that are not valid "
+                             "text (a lone surrogate)")
+    text = unicodedata.normalize("NFC", _BIDI_CONTROLS.sub("", _CONTROL.sub("", value)))
+    text = re.sub(r"\s+", " ", text.strip())
+    if _longest_combining_run(text) > MAX_COMBINING_RUN:
+        raise InvalidRequest(name, "", reason=f"{name} stacks more than {MAX_COMBINING_RUN} "
+                             "accents or marks on one letter")
     if len(text) > FIELD_LIMITS[name]:
         raise InvalidRequest(
             name, value, reason=f"{name} is {len(text)} characters long; at most "
             f"{FIELD_LIMITS[name]} are allowed")
     return text
+
+
+def _longest_combining_run(text: str) -> int:
+    longest = run = 0
+    for char in text:
+        run = run + 1 if unicodedata.combining(char) else 0
+        longest = max(longest, run)
+    return longest
 
 
 @dataclass(frozen=True)

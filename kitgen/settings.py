@@ -55,6 +55,8 @@ class Settings:
     visibility_timeout: int = 300
     #: processes rendering for ``kitgen serve`` without a broker
     local_workers: int = 2
+    #: largest request body the web tier reads (413 past it, before parsing)
+    max_body_bytes: int = 65536
     #: bearer token for the staff API (``POST /api/staff/kits``); None: the staff API is off
     staff_token: str | None = field(default=None, repr=False)
 
@@ -107,6 +109,7 @@ class Settings:
             visibility_timeout=number("KITGEN_VISIBILITY_TIMEOUT", defaults.visibility_timeout),
             local_workers=number("KITGEN_LOCAL_WORKERS", defaults.local_workers),
             staff_token=env.get("KITGEN_STAFF_TOKEN") or None,
+            max_body_bytes=number("KITGEN_MAX_BODY_BYTES", defaults.max_body_bytes),
         )
 
 

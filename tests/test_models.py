@@ -48,3 +48,15 @@ def test_personalisation_is_validated(field, value, message):
 
 def test_personalisation_drops_control_characters():
     assert Personalization.from_dict({"place": "Gym\x00\x07 A"}).place == "Gym A"
+
+
+def test_text_people_type_cannot_reorder_or_overdraw_the_print():
+    from kitgen.models import MAX_COMBINING_RUN
+
+    value = Personalization.from_dict({"jurisdiction": "Springfield \u202etxt.exe\u2066"})
+    assert value.jurisdiction == "Springfield txt.exe"  # overrides and isolates removed
+    assert Personalization.from_dict({"place": "Hà Nội"}).place == "Hà Nội"
+    with pytest.raises(InvalidRequest, match="place stacks more than"):
+        Personalization.from_dict({"place": "a" + "\u0301" * (MAX_COMBINING_RUN + 2)})
+    with pytest.raises(InvalidRequest, match="organization contains characters that are not"):
+        Personalization.from_dict({"organization": "A\ud800B"})

@@ -112,3 +112,45 @@ def test_request_ids_and_api_docs(web: Stack) -> None:
     spec = json.loads(http("GET", web.web_url + "/openapi.json")[2])
     assert {"/api/kits", "/api/kits/{key}", "/healthz"} <= set(spec["paths"])
     assert http("GET", web.web_url + "/docs")[0] == 200
+
+
+def raw_post(url: str, data: bytes, content_type: str = "application/json",
+             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, method="POST",
+                                     headers={"Content-Type": content_type, **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except (ConnectionResetError, BrokenPipeError, urllib.error.URLError) as exc:
+        return -1, str(exc).encode()
+
+
+def test_bounded_requests_and_clean_refusals(web: Stack) -> None:
+    """A body past the limit is a 413 before parsing; an unknown field, a lone surrogate and
+    a stack of combining marks are 422s naming the field; the staff API asks for its token
+    before it looks at the body; bidi overrides never reach the print."""
+    url = web.web_url + "/api/kits"
+    status, body = raw_post(url, b'{"country": "fr", "language": "fr", "pad": "' +
+                            b"x" * (10 * 1024 * 1024) + b'"}')
+    assert status in (413, -1), body[:200]  # -1: the server closed before reading it all
+    status, body = raw_post(url, json.dumps({"country": "fr", "language": "fr",
+                                             "colour": "teal"}).encode())
+    assert status == 422 and b"colour" in body
+    status, body = raw_post(url, b'{"country": "fr", "language": "fr", "personalization": '
+                                 b'{"place": "\\ud800"}}')
+    assert status == 422 and b"place" in body and b"not valid text" in body, body
+    status, body = raw_post(url, json.dumps({"country": "fr", "language": "fr",
+                                             "personalization": {"place": "a" + "\u0301" * 60}
+                                             }).encode())
+    assert status == 422 and b"place" in body
+    status, body = raw_post(web.web_url + "/api/staff/kits", b'{"nonsense": 1}')
+    assert status == 401 and b"locales" not in body  # no schema for anonymous callers
+    status, headers, _page = http("GET", web.web_url + "/")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self'" in headers["content-security-policy"]
+    status, headers, _ = http("GET", web.web_url + "/docs")
+    assert status == 200 and "content-security-policy" not in headers  # Swagger UI works

@@ -97,7 +97,10 @@ class LocaleView:
         """A filled-in value, or a blank line with its label: what ``field()`` prints."""
         value = self.field_value(name)
         if value:
-            return Markup('<span class="filled" data-field="{}">{}</span>').format(name, value)
+            # dir=auto + isolate (base.css): a value in another script never reorders the
+            # sentence around it.
+            return Markup('<span class="filled" data-field="{}" dir="auto">{}</span>').format(
+                name, value)
         return Markup('<span class="blank" data-field="{}"><span class="blank-line"></span>'
                       '<span class="blank-label">{}</span></span>').format(
                           name, self.t(f"field.{name}"))

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kitgen.models import FIELD_LIMITS, KINDS, KitRequest
 from kitgen.web.app import error_response
@@ -19,6 +19,8 @@ router = APIRouter()
 
 class KitRequestBody(BaseModel):
     """A kit: a locale, the documents wanted, optional text printed in two of them."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not ignored
 
     country: str = Field(examples=["fr"], description="country code (see the form's list)")
     language: str = Field(examples=["fr"], description="site language code; any is allowed")

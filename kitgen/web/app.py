@@ -23,6 +23,7 @@ from kitgen.errors import InvalidRequest, KitgenError, ServiceUnavailable, Stora
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 from kitgen.web.i18n import gettext
+from kitgen.web.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from kitgen.web.requestids import RequestIdMiddleware, request_id
 from kitgen.web.service import KitService
 from kitgen.web.uilanguage import UiLanguageMiddleware
@@ -53,6 +54,8 @@ def create_app(settings: Settings, *, storage: Storage | None = None,
     app.state.templates = page_templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(UiLanguageMiddleware, settings=settings)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
 
     from kitgen.web import api, pages, staff
@@ -93,6 +96,12 @@ def error_response(request: Request, status: int, message: str,
 
 
 def _error_handlers(app: FastAPI) -> None:
+    from kitgen.web.staff import StaffRefused
+
+    @app.exception_handler(StaffRefused)
+    async def staff_refused(request: Request, exc: StaffRefused) -> Response:
+        return exc.response
+
     @app.exception_handler(ServiceUnavailable)
     async def queue_down(request: Request, exc: ServiceUnavailable) -> Response:
         log.warning("503: %s", exc)

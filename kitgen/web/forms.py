@@ -102,8 +102,8 @@ def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
     for name, value in values["personalization"].items():
         try:
             Personalization.from_dict({name: value})
-        except InvalidRequest:
-            result.errors[name] = _field_error(name, value, labels[name])
+        except InvalidRequest as exc:
+            result.errors[name] = _field_error(name, value, labels[name], str(exc))
     if not result.errors:
         result.request = KitRequest.from_dict({
             "country": values["country"], "language": values["language"],
@@ -120,8 +120,12 @@ def _as_list(value: Any) -> list[str]:
     return [k.strip() for k in str(value).split(",")]
 
 
-def _field_error(name: str, value: str, label: str) -> str:
+def _field_error(name: str, value: str, label: str, reason: str) -> str:
     """Why a personal field was refused, in the page's language."""
+    if "not valid text" in reason:
+        return _("%(field)s contains characters that are not valid text.", field=label)
+    if "accents or marks" in reason:
+        return _("%(field)s stacks too many accents or marks on one letter.", field=label)
     if name == "event_date":
         return _("%(field)s must be a date as YYYY-MM-DD.", field=label)
     if name == "start_time":

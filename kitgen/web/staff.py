@@ -6,9 +6,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kitgen.batch.campaign import requested_locales, run_locales
 from kitgen.models import KINDS, parse_kinds
@@ -19,12 +19,15 @@ router = APIRouter()
 
 
 class Locale(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     country: str = Field(examples=["fr"])
     language: str = Field(examples=["fr"])
 
 
 class StaffRequestBody(BaseModel):
     """Locales to render now, e.g. after their translation landed."""
+
+    model_config = ConfigDict(extra="forbid")
 
     locales: list[Locale] = Field(min_length=1, max_length=50)
     kinds: list[str] = Field(default=list(KINDS))
@@ -49,16 +52,27 @@ def refused(request: Request, authorization: str | None) -> Response | None:
     return None
 
 
-@router.post("/api/staff/kits", responses={
-    401: {"description": "no bearer token"}, 403: {"description": "wrong token"},
-    422: {"description": "unknown locale, kind or campaign; lists the valid choices"}})
-def staff_request(request: Request, body: StaffRequestBody,
-                  authorization: str | None = Header(default=None)) -> Any:
-    """Render the locales now and answer when they are done: per locale rendered / cached /
-    failed, and per document whether it is new, changed or unchanged in the campaign index."""
+class StaffRefused(Exception):
+    """Raised by the auth dependency, so a request is authenticated before its body is read
+    or validated (anonymous callers never see the schema's details)."""
+
+    def __init__(self, response: Response):
+        self.response = response
+
+
+def require_staff(request: Request,
+                  authorization: str | None = Header(default=None)) -> None:
     denial = refused(request, authorization)
     if denial is not None:
-        return denial
+        raise StaffRefused(denial)
+
+
+@router.post("/api/staff/kits", dependencies=[Depends(require_staff)], responses={
+    401: {"description": "no bearer token"}, 403: {"description": "wrong token"},
+    422: {"description": "unknown locale, kind or campaign; lists the valid choices"}})
+def staff_request(request: Request, body: StaffRequestBody) -> Any:
+    """Render the locales now and answer when they are done: per locale rendered / cached /
+    failed, and per document whether it is new, changed or unchanged in the campaign index."""
     service = kits(request)
     settings = service.settings
     locales, campaign = requested_locales(
