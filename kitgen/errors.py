@@ -79,3 +79,13 @@ class ServiceUnavailable(KitgenError):
     """The queue (Redis) cannot be reached; the web app answers 503 with this message."""
 
     exit_code = 6
+
+
+class TooManyRequests(KitgenError):
+    """A client asked for more renders than admission control allows; try after a while."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, retry_after: int, status: int = 429):
+        self.retry_after, self.status = max(1, retry_after), status
+        super().__init__(message)

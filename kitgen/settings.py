@@ -57,6 +57,13 @@ class Settings:
     local_workers: int = 2
     #: largest request body the web tier reads (413 past it, before parsing)
     max_body_bytes: int = 65536
+    #: admission control (kitgen/web/admission.py): renders one client may ask for per
+    #: period, kits it may have in flight, kits the interactive queue may hold
+    rate_limit: str = "10/minute"
+    max_in_flight: int = 3
+    max_queued: int = 100
+    #: proxies whose X-Forwarded-For names the client (addresses or networks)
+    trusted_proxies: tuple[str, ...] = ()
     #: bearer token for the staff API (``POST /api/staff/kits``); None: the staff API is off
     staff_token: str | None = field(default=None, repr=False)
 
@@ -110,6 +117,12 @@ class Settings:
             local_workers=number("KITGEN_LOCAL_WORKERS", defaults.local_workers),
             staff_token=env.get("KITGEN_STAFF_TOKEN") or None,
             max_body_bytes=number("KITGEN_MAX_BODY_BYTES", defaults.max_body_bytes),
+            rate_limit=_rate(env.get("KITGEN_RATE_LIMIT") or defaults.rate_limit),
+            max_in_flight=number("KITGEN_MAX_IN_FLIGHT", defaults.max_in_flight),
+            max_queued=number("KITGEN_MAX_QUEUED", defaults.max_queued),
+            trusted_proxies=tuple(x.strip() for x in
+                                  (env.get("KITGEN_TRUSTED_PROXIES") or "").split(",")
+                                  if x.strip()),
         )
 
 
@@ -117,4 +130,15 @@ def _translations(value: str) -> str:
     if value not in {p.value for p in TranslationPolicy}:
         choices = ", ".join(p.value for p in TranslationPolicy)
         raise ConfigError(f"KITGEN_TRANSLATIONS must be one of {choices}, not {value!r}")
+    return value
+
+
+def _rate(value: str) -> str:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        raise ConfigError(f"KITGEN_RATE_LIMIT must read like '10/minute', not {value!r}") \
+            from None
     return value

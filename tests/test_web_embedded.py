@@ -154,3 +154,52 @@ def test_bounded_requests_and_clean_refusals(web: Stack) -> None:
     assert "script-src 'self'" in headers["content-security-policy"]
     status, headers, _ = http("GET", web.web_url + "/docs")
     assert status == 200 and "content-security-policy" not in headers  # Swagger UI works
+
+
+def test_one_client_cannot_starve_the_form(embedded: Stack) -> None:
+    """A flood from one client is refused with 429 + Retry-After once its in-flight cap and
+    rate are used; nothing accepted is lost; another client's kit goes straight through; a
+    stored kit is never limited; the form says so beside its button."""
+    embedded.start_web(KITGEN_TRUSTED_PROXIES="127.0.0.1", KITGEN_RATE_LIMIT="5/minute",
+                       KITGEN_MAX_IN_FLIGHT="2")
+    url = embedded.web_url + "/api/kits"
+    flooder = {"X-Forwarded-For": "203.0.113.7"}
+    answers = []
+    for n in range(20):
+        body = {"country": "fr", "language": "fr", "kinds": ["agenda"],
+                "personalization": {"event_name": f"Flood {n}"}}
+        answers.append(http("POST", url, body, headers=flooder))
+    accepted = [json.loads(b)["key"] for s, _, b in answers if s == 202]
+    refused = [(h, json.loads(b)) for s, h, b in answers if s == 429]
+    assert 1 <= len(accepted) <= 2 and len(refused) == 20 - len(accepted), \
+        [s for s, _, _ in answers]
+    assert all(int(h["retry-after"]) >= 1 and body["retry_after"] >= 1 for h, body in refused)
+    # Another organizer is not behind the flood.
+    status, _, raw = http("POST", url, {"country": "de", "language": "de",
+                                        "kinds": ["agenda"]},
+                          headers={"X-Forwarded-For": "198.51.100.9"})
+    assert status == 202
+    done = embedded.wait_done(json.loads(raw)["key"])
+    assert done["state"] == "done"
+    for key in accepted:  # nothing accepted is lost
+        assert embedded.wait_done(key)["state"] == "done"
+    # A stored kit is served to the flooder even now; the form explains a refusal in place.
+    first = {"country": "fr", "language": "fr", "kinds": ["agenda"],
+             "personalization": {"event_name": "Flood 0"}}
+    assert http("POST", url, first, headers=flooder)[0] == 200
+    codes = []
+    for n in range(8):
+        form = urlencode({"country": "fr", "language": "fr", "kinds": "agenda",
+                          "event_name": f"Flood 9{n}"}).encode()
+        request = urllib.request.Request(embedded.web_url + "/", data=form, method="POST",
+                                         headers={**flooder, "Accept": "text/html"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                codes.append(response.status)
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+            page = error.read().decode()
+            if error.code == 429:
+                assert 'id="refusal"' in page and f"Flood 9{n}" in page  # what was typed
+                break
+    assert 429 in codes, codes

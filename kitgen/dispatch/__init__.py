@@ -19,6 +19,9 @@ class Dispatcher(Protocol):
     def status(self, key: str) -> KitStatus | None:
         """The kit's progress, or None when nothing is known about it."""
 
+    def pending(self) -> int:
+        """Kits waiting for a render process on this dispatcher's queue (admission control)."""
+
     def check(self) -> None:
         """Raise ServiceUnavailable when renders cannot be queued (health)."""
 

@@ -149,6 +149,10 @@ class LocalDispatcher:
             status = self._statuses.get(key)
             return None if status is None else KitStatus(**vars(status))
 
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._inflight)
+
     def check(self) -> None:
         """A local pool is always there to take work."""
 

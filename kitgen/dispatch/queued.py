@@ -63,6 +63,15 @@ class CeleryDispatcher:
             return None
         return KitStatus.queued(key, kinds)  # PENDING or RETRY: waiting for a worker
 
+    def pending(self) -> int:
+        """Messages in this queue's Redis lists (kombu keeps one list per priority step)."""
+        client = self.flights.client
+        try:
+            return sum(int(client.llen(name)) for name in
+                       client.scan_iter(match=f"{self.queue}*", _type="list"))
+        except QUEUE_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
+
     def check(self) -> None:
         try:
             self.flights.client.ping()

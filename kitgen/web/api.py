@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kitgen.models import FIELD_LIMITS, KINDS, KitRequest
 from kitgen.web.app import error_response
 from kitgen.web.requestids import request_id
-from kitgen.web.views import check_kit_key, kits, status_view
+from kitgen.web.views import check_kit_key, client_of, kits, status_view
 
 router = APIRouter()
 
@@ -58,13 +58,16 @@ class KitStatusBody(BaseModel):
 
 @router.post("/api/kits", response_model=KitStatusBody, status_code=202,
              responses={200: {"description": "already rendered: downloads included"},
+                        429: {"description": "too many renders asked by this client; "
+                                             "Retry-After says when to try again"},
                         422: {"description": "unknown locale or kind; lists valid choices"},
                         503: {"description": "the queue or the store is unreachable"}})
 async def create_kit(request: Request, body: KitRequestBody) -> Any:
     """Ask for a kit: 200 with its files when stored, else 202 and a status URL to follow."""
     kit = KitRequest.from_dict(body.model_dump())
     submission = await run_in_threadpool(kits(request).submit, kit,
-                                         request_id=request_id.get())
+                                         request_id=request_id.get(),
+                                         client=client_of(request))
     view = status_view(request, submission.status)
     return JSONResponse(view, status_code=200 if submission.cached else 202,
                         headers={"Location": view["status_url"]})

@@ -19,7 +19,13 @@ from fastapi.templating import Jinja2Templates
 
 from kitgen import __version__
 from kitgen.dispatch import Dispatcher, open_dispatcher
-from kitgen.errors import InvalidRequest, KitgenError, ServiceUnavailable, StorageError
+from kitgen.errors import (
+    InvalidRequest,
+    KitgenError,
+    ServiceUnavailable,
+    StorageError,
+    TooManyRequests,
+)
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 from kitgen.web.i18n import gettext
@@ -101,6 +107,13 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StaffRefused)
     async def staff_refused(request: Request, exc: StaffRefused) -> Response:
         return exc.response
+
+    @app.exception_handler(TooManyRequests)
+    async def too_many(request: Request, exc: TooManyRequests) -> Response:
+        response = error_response(request, exc.status, str(exc),
+                                  {"retry_after": exc.retry_after})
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(ServiceUnavailable)
     async def queue_down(request: Request, exc: ServiceUnavailable) -> Response:

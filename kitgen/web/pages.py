@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from kitgen.errors import KitgenError, StorageError
+from kitgen.errors import KitgenError, StorageError, TooManyRequests
 from kitgen.locales import Catalog, load_catalog
 from kitgen.models import FIELD_LIMITS, KINDS
 from kitgen.storage import FilesystemStorage, check_key
@@ -22,7 +22,7 @@ from kitgen.web.forms import (
 )
 from kitgen.web.i18n import _, browser_country
 from kitgen.web.requestids import request_id
-from kitgen.web.views import check_kit_key, kits, status_view
+from kitgen.web.views import check_kit_key, client_of, kits, status_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -95,8 +95,17 @@ async def submit_form(request: Request) -> Response:
     if result.request is None:
         context = _form_context(request, catalog, result.values, result.errors)
         return html_response(request, "form.html", context, status_code=422)
-    submission = await run_in_threadpool(kits(request).submit, result.request,
-                                         request_id=request_id.get())
+    try:
+        submission = await run_in_threadpool(kits(request).submit, result.request,
+                                             request_id=request_id.get(),
+                                             client=client_of(request))
+    except TooManyRequests as exc:
+        # Beside the button, with everything the person typed kept.
+        context = _form_context(request, catalog, result.values, {})
+        context["refusal"] = str(exc)
+        response = html_response(request, "form.html", context, status_code=exc.status)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return RedirectResponse(f"/kits/{submission.key}", status_code=303)
 
 

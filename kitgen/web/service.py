@@ -14,12 +14,13 @@ from typing import Any
 
 from kitgen import cache
 from kitgen.dispatch import Dispatcher, KitStatus
-from kitgen.dispatch.status import DONE
+from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import StorageError
 from kitgen.models import KitRequest
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import Storage
+from kitgen.web.admission import Admission
 from kitgen.web.i18n import N_
 
 MANIFESTS_KEPT = 1024  # finished kits whose manifest the web tier keeps in memory
@@ -47,17 +48,25 @@ class KitService:
         self.storage = storage
         self.dispatcher = dispatcher
         self.builder = KitBuilder(settings, storage)  # plans only; renders happen elsewhere
+        self.admission = Admission(settings, dispatcher)
         self._plan_lock = threading.Lock()
         self._manifests: dict[str, dict[str, Any]] = {}
 
-    def submit(self, request: KitRequest, *, request_id: str = "") -> Submission:
-        """A stored kit at once, or its render claimed (once, however many people ask)."""
+    def submit(self, request: KitRequest, *, request_id: str = "",
+               client: str | None = None) -> Submission:
+        """A stored kit at once, or its render claimed (once, however many people ask).
+
+        ``client``: who asks, for admission control; a stored kit or one already being made
+        is never limited."""
         with self._plan_lock:
             prepared = self.builder.prepare(request)
         key = prepared.key
         if self.manifest(key) is not None:
             return Submission(key, KitStatus(key, DONE, dict.fromkeys(request.kinds, DONE)),
                               cached=True)
+        following = self.dispatcher.status(key)
+        if client is not None and (following is None or following.state in (DONE, FAILED)):
+            self.admission.admit(client, key)
         self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
         status = self.dispatcher.status(key) or KitStatus.queued(key, request.kinds)
         return Submission(key, status, cached=False)

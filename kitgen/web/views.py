@@ -24,6 +24,15 @@ def check_kit_key(key: str) -> str:
     return key
 
 
+def client_of(request: Request) -> str:
+    """Who is asking, for admission control (see kitgen.web.admission.client_address)."""
+    from kitgen.web.admission import client_address
+
+    return client_address(request.client.host if request.client else None,
+                          request.headers.get("x-forwarded-for"),
+                          request.app.state.settings.trusted_proxies)
+
+
 def kits(request: Request) -> KitService:
     return request.app.state.kits
 
