@@ -31,7 +31,9 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies, no cache) that accepts downloads."""
-    context = chromium.new_context(accept_downloads=True, locale="en-US")
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which the pages' strict
+    # CSP forbids; tests/test_web_languages.py runs the pages under their CSP.
+    context = chromium.new_context(accept_downloads=True, locale="en-US", bypass_csp=True)
     # Record every document state the status page shows, to prove it updated in place.
     context.add_init_script("""
       window.__states = [];
