@@ -239,3 +239,37 @@ def test_a_person_at_the_form_is_served_before_queued_batch_kits(stack: Stack) -
     for key in batch_keys:
         stack.wait_done(key)
     batch.close()
+
+
+def test_health_answers_fast_while_s3_hangs_and_readiness_needs_a_worker(stack: Stack) -> None:
+    import socket
+    import time
+
+    silent = socket.socket()  # accepts connections (kernel backlog) and never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    try:
+        stack.start_web(KITGEN_S3_ENDPOINT_URL=f"http://127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        status, _, body = http("GET", stack.web_url + "/healthz")
+        assert time.monotonic() - started < 2.5, "a hung store held the health check"
+        checks = json.loads(body)["checks"]
+        assert status == 503 and checks["storage"]["status"] == "down"
+        assert "no answer within" in checks["storage"]["detail"]
+        assert checks["queue"]["status"] == "ok"
+    finally:
+        silent.close()
+
+
+def test_readiness_reports_whether_a_worker_is_alive(stack: Stack) -> None:
+    stack.start_web()
+    status, _, body = http("GET", stack.web_url + "/readyz")
+    assert status == 503 and json.loads(body)["checks"]["workers"]["status"] == "down"
+    stack.start_worker()
+
+    def ready() -> dict | None:
+        code, _, raw = http("GET", stack.web_url + "/readyz")
+        return json.loads(raw) if code == 200 else None
+
+    found = wait_for(ready, 60, "a worker to answer the readiness ping", stack.logs)
+    assert found["checks"]["workers"]["detail"]

@@ -25,6 +25,9 @@ class Dispatcher(Protocol):
     def check(self) -> None:
         """Raise ServiceUnavailable when renders cannot be queued (health)."""
 
+    def workers(self) -> list[str]:
+        """Names of the render workers that answer now (readiness); empty when none does."""
+
     def describe(self) -> str: ...
 
     def close(self) -> None: ...

@@ -156,6 +156,10 @@ class LocalDispatcher:
     def check(self) -> None:
         """A local pool is always there to take work."""
 
+    def workers(self) -> list[str]:
+        """The pool restarts a dead process itself: it is its own worker."""
+        return [f"local pool ({self.settings.local_workers} processes)"]
+
     def describe(self) -> str:
         return f"local process pool ({self.settings.local_workers} processes)"
 

@@ -78,6 +78,14 @@ class CeleryDispatcher:
         except REDIS_ERRORS as exc:
             raise unavailable(self.url, exc) from None
 
+    def workers(self) -> list[str]:
+        """Workers that answer a broadcast ping within a second (they share the broker)."""
+        try:
+            replies = self.app.control.ping(timeout=1.0)
+        except QUEUE_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
+        return sorted(name for reply in replies for name in reply)
+
     def describe(self) -> str:
         return f"celery over {self.url.split('@')[-1]} (queue {self.queue})"
 

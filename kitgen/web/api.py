@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -83,17 +85,57 @@ def get_kit(request: Request, key: str) -> Any:
     return status_view(request, status)
 
 
-@router.get("/healthz", responses={503: {"description": "queue or store unreachable"}})
-def health(request: Request) -> JSONResponse:
-    """Checks the queue (Redis) and the store; 503 naming what is down."""
-    service = kits(request)
-    checks: dict[str, dict[str, str]] = {}
-    for name, component in (("queue", service.dispatcher), ("storage", service.storage)):
+#: A health check that has not answered by then is reported down: /healthz never waits on a
+#: hung dependency (a silent S3 kept it for 120 s).
+CHECK_TIMEOUT = 1.5
+
+
+def _bounded(check: Callable[[], object]) -> str | None:
+    """None when ``check`` passes within CHECK_TIMEOUT; else why not (its own thread, so a
+    hung call only costs that thread)."""
+    outcome: list[str | None] = []
+
+    def run() -> None:
         try:
-            component.check()
-            checks[name] = {"status": "ok", "detail": component.describe()}
+            check()
+            outcome.append(None)
         except Exception as exc:  # each check reports; health never raises
-            checks[name] = {"status": "down", "detail": str(exc)}
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=run, daemon=True, name="kitgen-health")
+    thread.start()
+    thread.join(CHECK_TIMEOUT)
+    return outcome[0] if outcome else f"no answer within {CHECK_TIMEOUT:g} s"
+
+
+def _checks(request: Request, *, workers: bool) -> JSONResponse:
+    service = kits(request)
+    components: list[tuple[str, Any]] = [("queue", service.dispatcher),
+                                         ("storage", service.storage)]
+    checks: dict[str, dict[str, str]] = {}
+    for name, component in components:
+        problem = _bounded(component.check)
+        checks[name] = ({"status": "ok", "detail": component.describe()} if problem is None
+                        else {"status": "down", "detail": problem})
+    if workers:
+        found: list[str] = []
+        problem = _bounded(lambda: found.extend(service.dispatcher.workers()))
+        checks["workers"] = ({"status": "ok", "detail": ", ".join(found)} if found
+                             else {"status": "down",
+                                   "detail": problem or "no render worker answers"})
     healthy = all(c["status"] == "ok" for c in checks.values())
     return JSONResponse({"status": "ok" if healthy else "down", "checks": checks},
                         status_code=200 if healthy else 503)
+
+
+@router.get("/healthz", responses={503: {"description": "queue or store unreachable"}})
+def health(request: Request) -> JSONResponse:
+    """Checks the queue (Redis) and the store, each bounded to 1.5 s; 503 naming what is
+    down. Answers in under 2 s whatever hangs."""
+    return _checks(request, workers=False)
+
+
+@router.get("/readyz", responses={503: {"description": "queue, store or workers not ready"}})
+def ready(request: Request) -> JSONResponse:
+    """As /healthz, and whether any render worker is alive (Celery ping; the local pool)."""
+    return _checks(request, workers=True)
