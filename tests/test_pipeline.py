@@ -8,7 +8,7 @@ import pytest
 
 from kitgen.check import check_content
 from kitgen.errors import AssetError, ContentError
-from kitgen.models import KitRequest
+from kitgen.models import KitRequest, Personalization
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
@@ -141,3 +141,20 @@ def test_page_template_errors_name_the_template_line(content_copy):
                                                    kinds=("agenda",)))
     assert f"{template}:5:" in str(info.value)
     assert "agenda.no_such_label" in str(info.value)
+
+
+def test_emoji_typed_into_a_field_print_in_colour(settings):
+    """Debian's Noto Color Emoji (scripts/bootstrap installs it): WeasyPrint draws it, so a 🚀
+    or a flag in an event name prints as itself, not as an empty box."""
+    from tests.pdfcheck import missing_glyphs, read_pdf
+
+    builder = builder_for(settings)
+    request = KitRequest("fr", "fr", campaign="2026", kinds=("agenda",),
+                         personalization=Personalization.from_dict(
+                             {"event_name": "Fête 🚀 🇫🇷 👩🏽‍💻", "place": "Salle 🎉"}))
+    result = builder.build(request)
+    pdf = builder.storage.get(result.manifest["documents"][0]["object"])
+    assert pdf is not None
+    assert any("Color-Emoji" in font for font in read_pdf(pdf).fonts)
+    missing, shown = missing_glyphs(pdf)
+    assert shown and not missing, missing
