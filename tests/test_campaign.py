@@ -156,17 +156,41 @@ def test_staff_endpoint_needs_the_token_and_reports_what_changed(
     assert stack.counters() == {}  # refused before anything was queued
 
     auth = {"Authorization": "Bearer s3cret-staff-token"}
-    status, _, answer = http("POST", url, body, auth)
-    report = json.loads(answer)
-    assert status == 200 and report["totals"]["rendered"] == 2
+
+    def batch_report(answer: bytes) -> dict:
+        accepted = json.loads(answer)
+        done = wait_for(lambda: (lambda b: b if b["state"] != "running" else None)(json.loads(
+            http("GET", stack.web_url + accepted["status_url"], headers=auth)[2])), 120,
+            "the staff batch", stack.logs)
+        assert done["state"] == "done" and done["progress"]["finished"] == \
+            done["progress"]["total"], done
+        return done
+
+    # Asynchronous: 202 at once, a status URL; a locale named twice renders once.
+    status, headers, answer = http("POST", url, {**body, "locales": [
+        *body["locales"], {"country": "fr", "language": "fr"}]}, auth)
+    assert status == 202 and headers["location"].startswith("/api/staff/batches/")
+    report = batch_report(answer)["report"]
+    assert report["totals"]["rendered"] == 2 and report["locales"] == 2
     assert by_locale(report)["fr/fr"]["changes"] == {"agenda": "new"}
     status, _, answer = http("POST", url, {**body, "force": True}, auth)
-    forced = by_locale(json.loads(answer))
+    forced = by_locale(batch_report(answer)["report"])
     assert forced["ch/de"]["state"] == "rendered"
     assert forced["ch/de"]["changes"] == {"agenda": "unchanged"}
+    # One bad locale does not reject the others; none valid is a 422 listing why.
+    status, _, answer = http("POST", url, {"locales": [{"country": "xx", "language": "fr"},
+                                                       {"country": "ch", "language": "de"}],
+                                           "kinds": ["agenda"]}, auth)
+    assert status == 202
+    done = batch_report(answer)
+    assert [r["country"] for r in done["rejected"]] == ["xx"]
+    assert "valid choices" in done["rejected"][0]["error"]
+    assert by_locale(done["report"])["ch/de"]["state"] == "cached"
     status, _, answer = http("POST", url, {"locales": [{"country": "xx", "language": "fr"}]},
                              auth)
-    assert status == 422 and "fr" in json.loads(answer)["choices"]
+    assert status == 422 and json.loads(answer)["rejected"][0]["field"] == "country"
+    status, _, _ = http("GET", stack.web_url + "/api/staff/batches/nope")
+    assert status == 401  # even its status needs the token
     # The index the staff request updated is served by the web app for partners.
     status, _, page = http("GET", stack.web_url + "/store/campaigns/2026/index.html")
     assert status == 200 and b"ch-de" in page
