@@ -218,3 +218,33 @@ def test_padded_bold_is_tightened_and_trailing_spaces_dropped():
     assert text == "- **Autres idées** : and **ok** then **x**\n**a** b **c**"
     assert messages(diag, "repair") == ["1:spaces inside ** bold ** markers removed"]
     assert "coder.</li>" in str(page_html("- un\n- coder. \n").body)
+
+
+def test_hostile_pages_are_bounded_and_foreign_syntax_never_prints(tmp_path):
+    import time
+
+    from tests.pdfcheck import read_pdf
+    from tests.test_build_cli import kitgen
+
+    deep = tmp_path / "deep.md"
+    deep.write_text("---\ntitle: Deep\n---\n\n" +
+                    "\n".join("  " * n + "- item" for n in range(200)) + "\n")
+    started = time.monotonic()
+    run = kitgen("render-page", str(deep), "--country", "fr", "--language", "fr",
+                 "-o", str(tmp_path / "deep.pdf"), store=tmp_path / "s")
+    assert run.returncode == 3 and "Traceback" not in run.stderr
+    assert f"{deep}:" in run.stderr and "levels deep" in run.stderr
+    assert time.monotonic() - started < 20
+    odd = tmp_path / "odd.md"
+    odd.write_text("---\ntitle: Odd\n---\n\n# Odd page\n\nHello {% if x %}world{% endif %} "
+                   "and %{name} there [col-33] inline [/col-33] end.\n")
+    run = kitgen("render-page", str(odd), "--country", "fr", "--language", "fr",
+                 "-o", str(tmp_path / "odd.pdf"), store=tmp_path / "s")
+    assert run.returncode == 0, run.stderr
+    assert "dropped: template syntax '{% if x %}'" in run.stderr
+    assert "dropped: interpolation '%{name}' outside hoc_s" in run.stderr
+    assert "inline [col-N] marker removed" in run.stderr
+    text = read_pdf(tmp_path / "odd.pdf").text
+    assert "Hello world" in text
+    for leak in ("{%", "%}", "%{", "[col-", "[/col-"):
+        assert leak not in text

@@ -14,6 +14,7 @@ from kitgen.content.pegasus.dialect import DialectContext, resolve_dialect
 from kitgen.content.pegasus.frontmatter import split_front_matter
 from kitgen.content.pegasus.html import sanitize
 from kitgen.content.pegasus.repairs import RepairContext, repair_body
+from kitgen.errors import ContentError
 from kitgen.markup import markdown_to_html
 
 UrlRewriter = Callable[[str], str]
@@ -58,6 +59,7 @@ def render_legacy_page(text: str, path: Path, context: DialectContext, repair: R
                        *, english_meta: dict[str, str] | None = None,
                        absolute_url: UrlRewriter | None = None) -> PageContent:
     """Everything print needs from one page; what was repaired or dropped is in diagnostics."""
+    check_bounds(text, path)
     diag = Diagnostics(path)
     front = split_front_matter(text, diag)
     for key, value in front.meta.items():
@@ -71,6 +73,7 @@ def render_legacy_page(text: str, path: Path, context: DialectContext, repair: R
                                      diag).strip()
     body = repair_body(front.body, front.body_line, repair, diag)
     body = resolve_dialect(body, front.body_line, context, diag)
+    body = drop_foreign_syntax(body, front.body_line, diag)
     lines = body.split("\n")
     heading, subtitle = _take_title(lines)
     tables = _tables(lines, front.body_line)
@@ -86,6 +89,55 @@ def render_legacy_page(text: str, path: Path, context: DialectContext, repair: R
         body=html, meta_title=Markup(inline_html(meta_title, repair, url)).striptags()
         if meta_title else title.striptags(),
         tables=tables, diagnostics=tuple(diag.items))
+
+
+#: Bounds on a page, checked before parsing: a real page is a few KiB and a few levels deep;
+#: past these a hostile or broken page would cost minutes and gigabytes (1,000 nested lists
+#: took 31 s and 825 MiB).
+MAX_PAGE_BYTES = 256 * 1024
+MAX_DEPTH = 12
+MAX_TABLE_ROWS = 400
+_DEPTH = re.compile(r"^((?:\s*>)*)(\s*)")
+_TEMPLATE_BLOCK = re.compile(r"\{%.*?%\}|\{#.*?#\}")
+_RUBY_INTERPOLATION = re.compile(r"%\{\w+\}")
+_INLINE_COLUMN = re.compile(r"\[/?col-\d+\]")
+
+
+def check_bounds(text: str, path: Path) -> None:
+    """Refuse, with file:line, a page too large, nested too deep or with too long a table."""
+    size = len(text.encode())
+    if size > MAX_PAGE_BYTES:
+        raise ContentError(f"page is {size // 1024} KiB; at most {MAX_PAGE_BYTES // 1024} KiB "
+                           "are read", path, 1)
+    rows = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        quotes, indent = _DEPTH.match(line).groups()  # type: ignore[union-attr]
+        depth = quotes.count(">") + len(indent.expandtabs(4)) // 2
+        if depth > MAX_DEPTH:
+            raise ContentError(f"nested {depth} levels deep (quotes or indented lists); at "
+                               f"most {MAX_DEPTH}", path, number)
+        rows = rows + 1 if line.lstrip().startswith("|") else 0
+        if rows > MAX_TABLE_ROWS:
+            raise ContentError(f"a table longer than {MAX_TABLE_ROWS} rows", path, number)
+
+
+def drop_foreign_syntax(body: str, first_line: int, diag: Diagnostics) -> str:
+    """Template syntax the dialect does not have never reaches print: ``{% … %}`` blocks and
+    ``%{name}`` outside ``hoc_s`` are dropped, inline ``[col-N]`` markers removed, each
+    reported with its line."""
+    lines = body.split("\n")
+    for n, line in enumerate(lines):
+        where = first_line + n
+        for found in _TEMPLATE_BLOCK.findall(line):
+            diag.dropped(where, f"template syntax {found[:40]!r} (not part of the page dialect)")
+        for found in _RUBY_INTERPOLATION.findall(line):
+            diag.dropped(where, f"interpolation {found!r} outside hoc_s")
+        cleaned = _RUBY_INTERPOLATION.sub("", _TEMPLATE_BLOCK.sub("", line))
+        if _INLINE_COLUMN.search(cleaned) and not _INLINE_COLUMN.fullmatch(cleaned.strip()):
+            diag.repair(where, "inline [col-N] marker removed (it only works alone on a line)")
+            cleaned = _INLINE_COLUMN.sub("", cleaned)
+        lines[n] = cleaned
+    return "\n".join(lines)
 
 
 def _take_title(lines: list[str]) -> tuple[str | None, str | None]:
