@@ -273,3 +273,23 @@ def test_readiness_reports_whether_a_worker_is_alive(stack: Stack) -> None:
 
     found = wait_for(ready, 60, "a worker to answer the readiness ping", stack.logs)
     assert found["checks"]["workers"]["detail"]
+
+
+def test_a_render_killed_by_the_hard_limit_does_not_block_a_rerun(stack: Stack) -> None:
+    """Past the hard limit Celery kills the render process and records the failure in the
+    parent (``mark_as_failure``), but none of kitgen's code runs to release the single-flight
+    claim. Asking again takes the dead claim over at once instead of waiting for its TTL."""
+    from billiard.exceptions import TimeLimitExceeded
+
+    from kitgen.dispatch.queued import CeleryDispatcher, task_id
+
+    dispatcher = CeleryDispatcher(stack.settings)
+    request = {"country": "fr", "language": "fr", "kinds": ["agenda"]}
+    key = "d" * 64
+    assert dispatcher.flights.claim(key, {"request": request})  # the render in flight…
+    assert not dispatcher.submit(key, request)  # …is followed, not queued twice
+    dispatcher.app.backend.mark_as_failure(task_id(key), TimeLimitExceeded(1))  # …then killed
+    assert dispatcher.submit(key, request), "the dead claim was not taken over"
+    assert dispatcher.flights.get(key) is not None
+    assert dispatcher.status(key).state == "queued"
+    dispatcher.close()

@@ -32,7 +32,8 @@ class CeleryDispatcher:
                force: bool = False) -> bool:
         record = {"request": request, "submitted_at": time.time(), "request_id": request_id}
         try:
-            if not self.flights.claim(key, record):
+            if not (self.flights.claim(key, record)
+                    or self._take_over_dead_claim(key, record)):
                 return False
             AsyncResult(task_id(key), app=self.app).forget()  # an earlier failure's record
             self.app.send_task(BUILD_TASK, args=[{"key": key, "request": request,
@@ -41,6 +42,15 @@ class CeleryDispatcher:
         except QUEUE_ERRORS as exc:
             raise unavailable(self.url, exc) from None
         return True
+
+    def _take_over_dead_claim(self, key: str, record: dict[str, Any]) -> bool:
+        """A claim whose task already failed for good (its worker was killed past the hard
+        time limit: Celery records the failure, but no code of ours ran to release the claim)
+        is taken over now, not when its TTL runs out."""
+        if AsyncResult(task_id(key), app=self.app).state != "FAILURE":
+            return False
+        self.flights.release(key)
+        return self.flights.claim(key, record)
 
     def status(self, key: str) -> KitStatus | None:
         try:
