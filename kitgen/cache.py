@@ -45,3 +45,9 @@ def document_meta_object(key: str) -> str:
 
 def kit_object(key: str, name: str) -> str:
     return f"kits/{key}/{name}"
+
+
+def request_object(key: str) -> str:
+    """The request a kit key was made from, kept while the kit renders: a queue that lost
+    the task (a Redis restart) can be given it again from the key alone. Never public."""
+    return f"requests/{key}.json"

@@ -293,3 +293,19 @@ def test_a_render_killed_by_the_hard_limit_does_not_block_a_rerun(stack: Stack) 
     assert dispatcher.flights.get(key) is not None
     assert dispatcher.status(key).state == "queued"
     dispatcher.close()
+
+
+def test_a_queued_request_survives_the_queue_losing_its_records(stack: Stack) -> None:
+    """Redis restarted without its data: the task and the claim are gone. The status page
+    asks again from the request kept in the store, and the person still gets the kit."""
+    import redis
+
+    stack.start_web()
+    status, _, body = http("POST", stack.web_url + "/api/kits", AGENDA)
+    assert status == 202
+    key = json.loads(body)["key"]
+    redis.Redis.from_url(stack.settings.redis_url).flushdb()  # what a restart loses
+    status, _, body = http("GET", f"{stack.web_url}/api/kits/{key}")
+    assert status == 200 and json.loads(body)["state"] == "queued"
+    stack.start_worker()
+    assert stack.wait_done(key)["state"] == "done"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import threading
 import zipfile
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from kitgen.storage import Storage
 from kitgen.web.admission import Admission
 from kitgen.web.i18n import N_
 
+log = logging.getLogger("kitgen.web")
 MANIFESTS_KEPT = 1024  # finished kits whose manifest the web tier keeps in memory
 
 
@@ -67,6 +69,8 @@ class KitService:
         following = self.dispatcher.status(key)
         if client is not None and (following is None or following.state in (DONE, FAILED)):
             self.admission.admit(client, key)
+        self.storage.put(cache.request_object(key), json.dumps(prepared.request.to_dict())
+                         .encode(), "application/json")
         self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
         status = self.dispatcher.status(key) or KitStatus.queued(key, request.kinds)
         return Submission(key, status, cached=False)
@@ -76,7 +80,21 @@ class KitService:
         if manifest is not None:
             kinds = [d["kind"] for d in manifest["documents"]]
             return KitStatus(key, DONE, dict.fromkeys(kinds, DONE))
-        return self.dispatcher.status(key)
+        status = self.dispatcher.status(key)
+        if status is None:
+            status = self._resubmit(key)
+        return status
+
+    def _resubmit(self, key: str) -> KitStatus | None:
+        """A kit the queue forgot (its records went with a Redis restart) is asked for again
+        from the request kept in the store: the person waiting gets their kit, not a 404."""
+        stored = self.storage.get(cache.request_object(key))
+        if stored is None:
+            return None
+        request = json.loads(stored)
+        log.warning("kit %s was lost by the queue; submitted again", key[:12])
+        self.dispatcher.submit(key, request)
+        return self.dispatcher.status(key) or KitStatus.queued(key, request["kinds"])
 
     def manifest(self, key: str) -> dict[str, Any] | None:
         """The kit's manifest; a found one is kept (a key's manifest never changes)."""
