@@ -7,17 +7,20 @@ again renders only what is missing, and attaches to what is still rendering.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kitgen.dispatch import Dispatcher
-from kitgen.errors import KitgenError
+from kitgen.errors import KitgenError, ServiceUnavailable
 from kitgen.models import KitRequest
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import Storage
+
+log = logging.getLogger(__name__)
 
 #: A locale's journey: pending → queued → rendering → rendered | cached | failed.
 RENDERED, CACHED, FAILED = "rendered", "cached", "failed"
@@ -77,10 +80,12 @@ class BatchRun:
 
     def __init__(self, settings: Settings, storage: Storage, dispatcher: Dispatcher, *,
                  retries: int = 2, backoff: float = 2.0, poll: float = 0.2,
+                 outage: float = 120.0,
                  on_change: Callable[[LocaleJob], None] = lambda job: None):
         self.builder = KitBuilder(settings, storage)
         self.dispatcher = dispatcher
         self.retries, self.backoff, self.poll = retries, backoff, poll
+        self.outage = outage  # seconds of broker outage a run rides through
         self.on_change = on_change
 
     def run(self, locales: Iterable[tuple[str, str]], kinds: tuple[str, ...],
@@ -91,13 +96,30 @@ class BatchRun:
         jobs = [] if jobs is None else jobs
         jobs.extend(LocaleJob(country, language, kinds) for country, language in locales)
         for job in jobs:
-            self._start(job, campaign, force)
+            self._riding_out_outages(lambda j=job: self._start(j, campaign, force))
         while not all(job.finished for job in jobs):
             time.sleep(self.poll)
             for job in jobs:
                 if not job.finished:
-                    self._follow(job, force)
+                    self._riding_out_outages(lambda j=job: self._follow(j, force))
         return jobs
+
+    def _riding_out_outages(self, step: Callable[[], None]) -> None:
+        """Run ``step``; while the queue is unreachable (a broker restart) wait with backoff
+        and try again, for up to ``outage`` seconds, then give up with the error. Kits the
+        restarted broker forgot are asked for again by ``_follow`` (their status is None)."""
+        deadline = time.monotonic() + self.outage
+        delay = 0.5
+        while True:
+            try:
+                step()
+                return
+            except ServiceUnavailable as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("the queue is unreachable (%s); trying again in %.1fs", exc, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     def _start(self, job: LocaleJob, campaign: str | None, force: bool) -> None:
         try:
