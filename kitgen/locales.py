@@ -204,11 +204,20 @@ def site_language(catalog: Catalog | dict[str, Language], language: str, script:
 
 
 
+#: Catalogs by the digest of their two files: deriving every CLDR country takes milliseconds,
+#: and the catalog is read on every request and every kit.
+_catalogs: dict[str, Catalog] = {}
+
+
 def load_catalog(content_dir: Path) -> Catalog:
-    """Read languages.yaml and countries.yaml; a bad entry is a content error naming the file."""
+    """Read languages.yaml and countries.yaml; a bad entry is a content error naming the file.
+    Made again only when either file changes."""
     lang_path, country_path = content_dir / "languages.yaml", content_dir / "countries.yaml"
     raw_languages, lang_digest = load_yaml_mapping(lang_path)
     raw_countries, country_digest = load_yaml_mapping(country_path)
+    found = _catalogs.get(lang_digest + country_digest)
+    if found is not None:
+        return found
     languages: dict[str, Language] = {}
     for code, entry in raw_languages.items():
         try:
@@ -219,7 +228,9 @@ def load_catalog(content_dir: Path) -> Catalog:
         languages[str(code)] = Language(str(code), locale, entry.get("direction", "ltr"),
                                         entry.get("script", "latin"))
     countries = _countries(raw_countries, languages, country_path)
-    return Catalog(countries, languages, lang_digest + country_digest)
+    catalog = _catalogs[lang_digest + country_digest] = Catalog(countries, languages,
+                                                                lang_digest + country_digest)
+    return catalog
 
 
 def _countries(overrides: dict[Any, Any], languages: dict[str, Language],

@@ -19,11 +19,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 import polib
 
-from kitgen.content.documents import document_path, load_document
+from kitgen.content.documents import SourceDocument, document_path, parse_document
 from kitgen.content.files import load
 from kitgen.content.strings import REFERENCE_LANGUAGE
 from kitgen.errors import ContentError
@@ -59,6 +60,7 @@ def catalog_path(content_dir: Path, language: str, kind: str) -> Path:
     return translations_dir(content_dir) / language / f"{kind}.po"
 
 
+@lru_cache(maxsize=8192)
 def word_count(text: str) -> int:
     """Source words of a segment, expressions and markup left out (what TMS tools count)."""
     return len(_WORD.findall(EXPRESSION.sub(" ", text).replace("**", " ")))
@@ -151,8 +153,25 @@ _GUIDANCE = ("Keep every {{ … }} expression, link and **markup** exactly as in
 
 
 def english_segments(content_dir: Path, kind: str) -> tuple[Path, list[Segment]]:
+    """The English document's segments, parsed again only when the file changes (status is
+    asked for every language on every form page)."""
     path = document_path(content_dir, kind, REFERENCE_LANGUAGE)
-    return path, document_segments(load_document(path, kind, REFERENCE_LANGUAGE))
+    return path, load(path, _parse_segments)[0]
+
+
+def _parse_segments(text: str, path: Path) -> list[Segment]:
+    meta, meta_lines, body, body_line = parse_document(text, path)
+    return document_segments(SourceDocument(path.parent.name, REFERENCE_LANGUAGE, path, meta,
+                                            meta_lines, body, body_line))
+
+
+def template_ids(path: Path) -> list[str]:
+    """The msgids of a POT, memoised until the file changes."""
+    return load(path, _parse_template_ids)[0]
+
+
+def _parse_template_ids(text: str, path: Path) -> list[str]:
+    return [e.msgid for e in polib.pofile(text) if e.msgid and not e.obsolete]
 
 
 def make_template(content_dir: Path, kind: str) -> polib.POFile:

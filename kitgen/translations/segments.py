@@ -14,7 +14,7 @@ one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -196,7 +196,3 @@ def _replace_cells(line: str, cells: dict[int, str]) -> str:
         if position < len(parts):
             parts[position] = f" {text} "
     return "|".join(parts) + "\n"
-
-
-def iter_body_texts(segments: list[Segment]) -> Iterator[str]:
-    return (s.text for s in segments if not s.meta_key)

@@ -29,6 +29,7 @@ from kitgen.translations.catalogs import (
     make_template,
     merge,
     new_catalog,
+    template_ids,
     template_path,
     word_count,
 )
@@ -134,7 +135,7 @@ def document_status(settings: Settings, language: str, kind: str,
         return status
     if kind == WEB_CATALOG:
         pot = template_path(content_dir, kind)
-        sources = [e.msgid for e in polib.pofile(str(pot))] if pot.exists() else []
+        sources = template_ids(pot) if pot.exists() else []
         catalog = load_web_catalog(path)[0] if path.exists() else None
     else:
         sources = [s.text for s in english_segments(content_dir, kind)[1]]

@@ -70,11 +70,20 @@ def choices(catalog: Catalog, ui: str, notes: Mapping[str, str] | None = None
     return {"countries": countries, "languages": languages}
 
 
+_UI_CHOICES: dict[str, list[dict[str, str]]] = {}
+
+
 def ui_choices(catalog: Catalog) -> list[dict[str, str]]:
-    """The page-language picker: each language in its own name."""
-    found = [{"code": code, "bcp47": lang.bcp47, "name": catalog.list_name(lang, lang.locale)}
-             for code, lang in catalog.languages.items()]
-    return sorted(found, key=lambda x: x["name"].casefold())
+    """The page-language picker: each language in its own name (on every page, so made once
+    per catalog: naming 57 languages loads 57 locales' CLDR data)."""
+    found = _UI_CHOICES.get(catalog.digest)
+    if found is None:
+        found = sorted(({"code": code, "bcp47": lang.bcp47,
+                         "name": catalog.list_name(lang, lang.locale)}
+                        for code, lang in catalog.languages.items()),
+                       key=lambda x: x["name"].casefold())
+        _UI_CHOICES[catalog.digest] = found
+    return found
 
 
 def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
