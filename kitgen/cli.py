@@ -203,6 +203,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from kitgen.web import create_app
+    from kitgen.web.limits import MAX_HEADER_BYTES
     from kitgen.web.requestids import configure_logging
 
     if args.workers:
@@ -214,8 +215,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"{settings.local_workers} local render processes (no KITGEN_REDIS_URL)"
     print(f"kitgen {__version__}: http://{args.host}:{args.port}/ — renders by {mode}",
           file=sys.stderr, flush=True)
+    # h11 with an explicit bound: request line + headers past MAX_HEADER_BYTES are refused
+    # (400) before anything is parsed into the app; httptools has no such limit. The app
+    # refuses what h11 parsed in one piece past the same bound (431, kitgen.web.limits).
     uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False,
-                log_level="warning", timeout_graceful_shutdown=10)
+                log_level="warning", timeout_graceful_shutdown=10, http="h11",
+                h11_max_incomplete_event_size=MAX_HEADER_BYTES, limit_concurrency=512)
     return 0
 
 

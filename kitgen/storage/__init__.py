@@ -18,10 +18,14 @@ if TYPE_CHECKING:
 __all__ = ["FilesystemStorage", "Storage", "check_key", "open_storage"]
 
 
-def open_storage(settings: Settings) -> Storage:
-    """The store the settings name: an S3 bucket when KITGEN_S3_BUCKET is set, else a folder."""
+def open_storage(settings: Settings, *, interactive: bool = False) -> Storage:
+    """The store the settings name: an S3 bucket when KITGEN_S3_BUCKET is set, else a folder.
+
+    ``interactive``: for the web tier, where a person waits: a silent S3 is given up on in
+    seconds (5 s per read, one retry) rather than the workers' patient 30 s and two."""
     if settings.s3_bucket:
         from kitgen.storage.s3 import S3Storage  # boto3 is imported only when S3 is used
 
-        return S3Storage.from_settings(settings)
+        return S3Storage.from_settings(settings, read_timeout=5 if interactive else 30,
+                                       attempts=2 if interactive else 3)
     return FilesystemStorage(settings.store_dir)

@@ -44,7 +44,8 @@ class S3Storage:
 
     def __init__(self, bucket: str, *, endpoint_url: str | None = None,
                  region: str = "us-east-1", prefix: str = "", path_style: bool = True,
-                 download_expiry: int = 3600, public_endpoint_url: str | None = None):
+                 download_expiry: int = 3600, public_endpoint_url: str | None = None,
+                 read_timeout: int = 30, attempts: int = 3):
         if not 0 < download_expiry <= MAX_EXPIRY:
             raise ConfigError(f"KITGEN_DOWNLOAD_EXPIRY must be 1 to {MAX_EXPIRY} seconds "
                               f"for S3 presigned URLs, not {download_expiry}")
@@ -53,8 +54,8 @@ class S3Storage:
         self.download_expiry = download_expiry
         # Short timeouts and few retries: an unreachable store fails a request in seconds.
         config = Config(region_name=region, signature_version="s3v4",
-                        connect_timeout=3, read_timeout=30,
-                        retries={"mode": "standard", "max_attempts": 3},
+                        connect_timeout=3, read_timeout=read_timeout,
+                        retries={"mode": "standard", "max_attempts": attempts},
                         s3={"addressing_style": "path" if path_style else "virtual"},
                         # checksums only where S3 requires them: older MinIO/Ceph refuse more
                         request_checksum_calculation="when_required",
@@ -69,13 +70,15 @@ class S3Storage:
                         if public_endpoint_url else self._client)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> S3Storage:
+    def from_settings(cls, settings: Settings, *, read_timeout: int = 30,
+                      attempts: int = 3) -> S3Storage:
         if not settings.s3_bucket:
             raise ConfigError("KITGEN_S3_BUCKET is not set")
         return cls(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url,
                    region=settings.s3_region, prefix=settings.s3_prefix,
                    path_style=settings.s3_path_style, download_expiry=settings.download_expiry,
-                   public_endpoint_url=settings.s3_public_endpoint_url)
+                   public_endpoint_url=settings.s3_public_endpoint_url,
+                   read_timeout=read_timeout, attempts=attempts)
 
     def _name(self, key: str) -> str:
         check_key(key)

@@ -19,10 +19,28 @@ from kitgen.web.views import check_kit_key, client_of, kits, status_view
 router = APIRouter()
 
 
+def document_choices(schema: dict[str, Any]) -> None:
+    """Enumerate the known countries, languages and kinds in the OpenAPI document (read from
+    the catalog when the document is made; validation stays kitgen's own, naming the
+    choices), so clients and generated tests see what is valid."""
+    from kitgen.locales import load_catalog
+    from kitgen.settings import Settings
+
+    catalog = load_catalog(Settings().content_dir)
+    properties = schema.get("properties", {})
+    choices = {"country": sorted(catalog.countries), "language": sorted(catalog.languages)}
+    for name, values in choices.items():
+        if name in properties:
+            properties[name]["enum"] = values
+    if "kinds" in properties:
+        properties["kinds"].setdefault("items", {})["enum"] = list(KINDS)
+
+
 class KitRequestBody(BaseModel):
     """A kit: a locale, the documents wanted, optional text printed in two of them."""
 
-    model_config = ConfigDict(extra="forbid")  # a misspelt field is a 422, not ignored
+    # a misspelt field is a 422, not ignored
+    model_config = ConfigDict(extra="forbid", json_schema_extra=document_choices)
 
     country: str = Field(examples=["fr"], description="country code (see the form's list)")
     language: str = Field(examples=["fr"], description="site language code; any is allowed")
@@ -39,6 +57,8 @@ class KitStatusBody(BaseModel):
     state: str = Field(description="queued, rendering, done or failed")
     documents: dict[str, str] = Field(description="per document: queued/rendering/done/failed")
     error: str | None = None
+    notice: str | None = Field(default=None, description="while queued: said when no render "
+                                                          "worker is running")
     page_url: str
     status_url: str
     downloads: list[dict[str, str]] = Field(description="once done: each PDF, kit.pdf, zip")

@@ -40,7 +40,7 @@ log = logging.getLogger("kitgen.web")
 
 def create_app(settings: Settings, *, storage: Storage | None = None,
                dispatcher: Dispatcher | None = None) -> FastAPI:
-    storage = storage or open_storage(settings)
+    storage = storage or open_storage(settings, interactive=True)
     owned_dispatcher = dispatcher is None
     dispatcher = dispatcher or open_dispatcher(settings)
 

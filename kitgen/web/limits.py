@@ -19,12 +19,21 @@ PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-
 _NO_CSP = ("/docs", "/redoc", "/openapi.json")
 
 
+#: Request headers together (a browser sends 1–2 KiB; common proxies cap at 8–16 KiB).
+MAX_HEADER_BYTES = 16 * 1024
+MAX_HEADERS = 100
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: Any, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and _headers_too_large(scope.get("headers") or []):
+            message = _("The request's headers are too large.")
+            await _refuse(send, 431, message)
+            return
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
@@ -61,12 +70,22 @@ class BodyLimitMiddleware:
 
     async def _too_large(self, scope: dict[str, Any], send: Any) -> None:
         message = _("The request is too large (at most %(limit)s bytes).", limit=self.max_bytes)
-        body = json.dumps({"error": message}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await _refuse(send, 413, message)
+
+
+def _headers_too_large(headers: list[tuple[bytes, bytes]]) -> bool:
+    """The server (h11) already bounds what it buffers; this bounds what reaches the app."""
+    return len(headers) > MAX_HEADERS or \
+        sum(len(k) + len(v) + 4 for k, v in headers) > MAX_HEADER_BYTES
+
+
+async def _refuse(send: Any, status: int, message: str) -> None:
+    body = json.dumps({"error": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class SecurityHeadersMiddleware:

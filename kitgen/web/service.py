@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import threading
+import time
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from kitgen import cache
 from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE, FAILED
-from kitgen.errors import StorageError
+from kitgen.errors import ServiceUnavailable, StorageError
 from kitgen.models import KitRequest
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
@@ -26,6 +27,7 @@ from kitgen.web.i18n import N_
 
 log = logging.getLogger("kitgen.web")
 MANIFESTS_KEPT = 1024  # finished kits whose manifest the web tier keeps in memory
+WORKERS_CHECKED_EVERY = 10.0  # seconds a "is any worker alive?" answer is reused
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class KitService:
         self.admission = Admission(settings, dispatcher)
         self._plan_lock = threading.Lock()
         self._manifests: dict[str, dict[str, Any]] = {}
+        self._key_locks = [threading.Lock() for _ in range(64)]
+        self._workers_lock = threading.Lock()
+        self._workers_seen: tuple[float, bool] = (-WORKERS_CHECKED_EVERY, True)
 
     def submit(self, request: KitRequest, *, request_id: str = "",
                client: str | None = None) -> Submission:
@@ -66,12 +71,17 @@ class KitService:
         if self.manifest(key) is not None:
             return Submission(key, KitStatus(key, DONE, dict.fromkeys(request.kinds, DONE)),
                               cached=True)
-        following = self.dispatcher.status(key)
-        if client is not None and (following is None or following.state in (DONE, FAILED)):
-            self.admission.admit(client, key)
-        self.storage.put(cache.request_object(key), json.dumps(prepared.request.to_dict())
-                         .encode(), "application/json")
-        self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
+        # One submission per key at a time in this process: fifty people asking for the same
+        # kit at once follow the first one's render instead of each being charged for it.
+        with self._key_locks[int(key[:8], 16) % len(self._key_locks)]:
+            following = self.dispatcher.status(key)
+            if following is not None and following.state not in (DONE, FAILED):
+                return Submission(key, following, cached=False)
+            if client is not None:
+                self.admission.admit(client, key)
+            self.storage.put(cache.request_object(key), json.dumps(prepared.request.to_dict())
+                             .encode(), "application/json")
+            self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
         status = self.dispatcher.status(key) or KitStatus.queued(key, request.kinds)
         return Submission(key, status, cached=False)
 
@@ -84,6 +94,21 @@ class KitService:
         if status is None:
             status = self._resubmit(key)
         return status
+
+    def workers_alive(self) -> bool:
+        """Whether any render worker answers (a 1 s ping, asked at most every 10 s by all
+        status pages together), so a person waiting on a queue nobody serves is told so.
+        An unreachable queue counts as alive here: that is reported as its own error."""
+        with self._workers_lock:
+            checked, alive = self._workers_seen
+            if time.monotonic() - checked < WORKERS_CHECKED_EVERY:
+                return alive
+            try:
+                alive = bool(self.dispatcher.workers())
+            except ServiceUnavailable:
+                alive = True
+            self._workers_seen = (time.monotonic(), alive)
+            return alive
 
     def _resubmit(self, key: str) -> KitStatus | None:
         """A kit the queue forgot (its records went with a Redis restart) is asked for again

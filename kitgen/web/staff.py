@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kitgen.batch.campaign import requested_locales, run_locales
 from kitgen.errors import InvalidRequest
 from kitgen.models import KINDS, parse_kinds
+from kitgen.web.api import document_choices
 from kitgen.web.app import error_response
 from kitgen.web.views import kits
 
@@ -23,7 +24,7 @@ router = APIRouter()
 
 
 class Locale(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=document_choices)
     country: str = Field(examples=["fr"])
     language: str = Field(examples=["fr"])
 
@@ -31,7 +32,7 @@ class Locale(BaseModel):
 class StaffRequestBody(BaseModel):
     """Locales to render now, e.g. after their translation landed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=document_choices)
 
     locales: list[Locale] = Field(min_length=1, max_length=50)
     kinds: list[str] = Field(default=list(KINDS))

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 
 from kitgen.dispatch import KitStatus
-from kitgen.dispatch.status import DONE
+from kitgen.dispatch.status import DONE, QUEUED
 from kitgen.errors import InvalidRequest
 from kitgen.translations.notes import language_notes, printed_as
 from kitgen.web.forms import kind_labels
@@ -42,6 +42,10 @@ def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
     view: dict[str, Any] = {**status.to_dict(), "page_url": f"/kits/{status.key}",
                             "status_url": f"/api/kits/{status.key}", "downloads": [],
                             "previews": {}}
+    if status.state == QUEUED and not kits(request).workers_alive():
+        view["notice"] = _("No kit maker is running at the moment, so your kit is waiting "
+                           "in line. It is safe: it will be made as soon as one starts. "
+                           "You can keep this page open or come back to it later.")
     if status.state == DONE:
         manifest = kits(request).manifest(status.key)
         if manifest is not None:

@@ -75,6 +75,9 @@
       if (!result.ok) { fail(kit.error || strings.noAnswer); return; }
       section.dataset.state = kit.state;
       showDocuments(kit.documents);
+      var notice = document.getElementById("kit-notice");
+      notice.textContent = kit.notice || "";
+      notice.hidden = !kit.notice;
       if (kit.state === "done") {
         document.getElementById("kit-heading").textContent = strings.ready;
         showDownloads(kit);
