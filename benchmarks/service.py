@@ -1,6 +1,8 @@
-"""Service benchmark: the web tier's cache hits, the queue's overhead, a worker's memory.
+"""Service benchmark: the web tier's cache hits, the queue's overhead, a worker's memory, and
+an organizer's wait while another client floods.
 
     .venv/bin/python benchmarks/service.py [--quick] [--json FILE] [--client auto|wrk|httpx]
+                                           [--no-flood]
 
 1. Cache-hit downloads over loopback: ``kitgen serve`` (embedded default: folder store, no
    Redis, no S3) builds one kit, then a load generator in another process (wrk if installed,
@@ -15,6 +17,8 @@
    the paired differences is steadier with few runs.
 3. Worker RSS: VmRSS of a fresh worker's one pool process after 10 and after 500 distinct
    agenda kits (--quick: 100), with points between; growth from 10 to the last (goal ≤ 10 %).
+4. Flood (benchmarks/flood.py): an organizer's p50/p95 time to kit while one client floods,
+   with admission control off and on, against the organizer alone (--no-flood skips it).
 Wall clock on a shared machine: run it twice and read medians and ratios, not single numbers.
 """
 
@@ -39,6 +43,8 @@ from typing import Any
 
 import httpx
 import redis
+from flood import bench_flood  # benchmarks/flood.py
+from flood import rows as flood_rows
 from processes import Processes, interrupted, wait_until  # benchmarks/processes.py
 
 from kitgen.dispatch.queued import CeleryDispatcher
@@ -271,6 +277,7 @@ def main() -> None:
     parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--runs", type=int, help="queue comparison runs (default 5, quick 3)")
     parser.add_argument("--no-floor", action="store_true", help="skip the bare-uvicorn floor")
+    parser.add_argument("--no-flood", action="store_true", help="skip the flood run")
     parser.add_argument("--httpx-load", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.httpx_load:  # the fallback load generator, in its own process
@@ -304,6 +311,11 @@ def main() -> None:
         queue = bench_queue(procs, q_env, settings, storage, tmp / "logs", runs)
         procs.stop_all()
         rss = bench_rss(procs, q_env, settings, storage, tmp / "logs", checkpoints)
+        procs.stop_all()
+        burst = 30 if args.quick else 50
+        flood = None if args.no_flood else bench_flood(
+            procs, {k: v for k, v in base_env.items() if not k.startswith("KITGEN_")}, tmp,
+            3 if args.quick else 5, burst)
     except Exception:
         logs = sorted((tmp / "logs").glob("*.log"))
         print("\n".join(f"--- {p.name} ---\n{p.read_text()[-2000:]}" for p in logs),
@@ -334,6 +346,8 @@ def main() -> None:
          f"{trend} MiB (peak {rss['checkpoints'][b]['hwm_mib']:.1f})", "", ""),
         (f"worker pool RSS growth {a} → {b}", f"{rss['growth']:+.1%}", "≤ 10 %",
          verdict(rss["growth"] <= 0.10))]
+    if flood is not None:
+        rows += flood_rows(flood, burst)
     print(f"kitgen service benchmark: {os.cpu_count()} cores; load: {client}, 8 connections, "
           f"{seconds}s per line; queue: median of {runs}; RSS: {a} and {b} agenda kits")
     print("machines are noisy (and here the load generator shares the cores with the server):"
@@ -347,7 +361,8 @@ def main() -> None:
     print(f"  worker counters (kitgen:stats, both workers): {rss['stats']}")
     if args.json:
         Path(args.json).write_text(json.dumps({"cores": os.cpu_count(), "client": client,
-                                               "web": web, "queue": queue, "rss": rss},
+                                               "web": web, "queue": queue, "rss": rss,
+                                               "flood": flood},
                                               indent=2) + "\n")
 
 
