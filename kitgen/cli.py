@@ -7,9 +7,11 @@ Exit codes: 0 ok, 2 invalid request or usage, 3 content or asset error, 4 render
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kitgen import __version__
-from kitgen.errors import KitgenError, StorageError
+from kitgen.errors import ConfigError, KitgenError, StorageError
 from kitgen.models import KINDS, VARIANTS, KitRequest, parse_kinds
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage, Storage, open_storage
@@ -211,6 +213,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
         settings = replace(settings, local_workers=args.workers)
     configure_logging(logging.WARNING if args.quiet else logging.INFO)
+    listener = _listen(args.host, args.port)  # a busy port is a clear error, before any set-up
     mode = f"Celery over {settings.redis_url.split('@')[-1]}" if settings.redis_url else \
         f"{settings.local_workers} local render processes (no KITGEN_REDIS_URL)"
     print(f"kitgen {__version__}: http://{args.host}:{args.port}/ — renders by {mode}",
@@ -218,10 +221,27 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # h11 with an explicit bound: request line + headers past MAX_HEADER_BYTES are refused
     # (400) before anything is parsed into the app; httptools has no such limit. The app
     # refuses what h11 parsed in one piece past the same bound (431, kitgen.web.limits).
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False,
-                log_level="warning", timeout_graceful_shutdown=10, http="h11",
-                h11_max_incomplete_event_size=MAX_HEADER_BYTES, limit_concurrency=512)
+    with listener:
+        uvicorn.run(create_app(settings), fd=listener.fileno(), access_log=False,
+                    log_level="warning", timeout_graceful_shutdown=10, http="h11",
+                    h11_max_incomplete_event_size=MAX_HEADER_BYTES, limit_concurrency=512)
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound here so that a port in use is named plainly."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
+    except OSError as exc:
+        reason = ("is already in use; stop what uses it or choose another with --port"
+                  if exc.errno == errno.EADDRINUSE else f"cannot be used: {exc.strerror}")
+        raise ConfigError(f"{host}:{port} {reason}") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
@@ -313,7 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"comma-separated kinds (default: {','.join(KINDS)})")
     build.add_argument("--out", help="folder for the PDFs (default: kits/<country>-<lang>-<year>)")
     build.add_argument("--print-ready", action="store_true", help="3 mm bleed and crop marks")
-    build.add_argument("--variant", choices=VARIANTS, help="PDF/UA-1 (tagged) or PDF/A-3u")
+    build.add_argument("--variant", choices=VARIANTS,
+                       help="pdf/ua-1: tagged, accessible (the default); "
+                            "pdf/a-3u: archival, also tagged")
     build.add_argument("--force", action="store_true", help="render again even if cached")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     build.add_argument("--show-notes", type=int, default=10, metavar="N",

@@ -28,11 +28,13 @@ class InvalidRequest(KitgenError):
     exit_code = 2
 
     def __init__(self, field: str, value: object, choices: Iterable[str] | None = None,
-                 reason: str | None = None):
-        self.field, self.value = field, value
+                 reason: str | None = None, suggestion: str | None = None):
+        self.field, self.value, self.suggestion = field, value, suggestion
         self.choices = sorted(choices) if choices is not None else None
         message = reason or f"unknown {field} {value!r}"
-        if self.choices is not None:
+        if suggestion:  # the one they meant, not a wall of codes
+            message += f"; did you mean {suggestion!r}?"
+        elif self.choices is not None:
             message += f"; valid choices: {', '.join(self.choices)}"
         super().__init__(message)
 

@@ -101,14 +101,19 @@ class Catalog:
         try:
             return self.countries[code]
         except KeyError:
-            raise InvalidRequest("country", code, self.countries) from None
+            from kitgen.suggest import suggest_country
+
+            raise InvalidRequest("country", code, self.countries,
+                                 suggestion=suggest_country(self, code)) from None
 
     def language(self, code: str) -> Language:
         try:
             return self.languages[code]
         except KeyError:
-            raise InvalidRequest("language", code, self.languages,
-                                 reason=_unsupported(code)) from None
+            from kitgen.suggest import suggest_language
+
+            raise InvalidRequest("language", code, self.languages, reason=_unsupported(code),
+                                 suggestion=suggest_language(self, code)) from None
 
     def country_name(self, country: Country, language: Language | Locale) -> str:
         locale = language.locale if isinstance(language, Language) else language

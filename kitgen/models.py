@@ -13,6 +13,9 @@ from kitgen.errors import InvalidRequest
 
 KINDS: tuple[str, ...] = ("guide", "brochure", "proclamation", "agenda")
 VARIANTS: tuple[str, ...] = ("pdf/ua-1", "pdf/a-3u")
+#: Kits go to public bodies that must publish accessible documents: tagged PDF/UA-1 unless
+#: the archival PDF/A-3u (tagged too) is asked for.
+DEFAULT_VARIANT = "pdf/ua-1"
 
 #: Personalisation fields and their maximum length in characters.
 FIELD_LIMITS: dict[str, int] = {
@@ -128,12 +131,14 @@ class KitRequest:
     kinds: tuple[str, ...] = KINDS
     personalization: Personalization = field(default_factory=Personalization)
     print_ready: bool = False
-    variant: str | None = None
+    variant: str | None = DEFAULT_VARIANT  # None means the default
 
     def __post_init__(self) -> None:
         kinds = parse_kinds(self.kinds)
-        if self.variant is not None and self.variant not in VARIANTS:
-            raise InvalidRequest("variant", self.variant, VARIANTS)
+        if self.variant is None:
+            object.__setattr__(self, "variant", DEFAULT_VARIANT)
+        if self.variant not in VARIANTS:
+            raise InvalidRequest("variant", str(self.variant), VARIANTS)
         object.__setattr__(self, "country", self.country.strip().lower())
         object.__setattr__(self, "language", self.language.strip().lower())
         object.__setattr__(self, "kinds", kinds)
@@ -210,3 +215,10 @@ class KitResult:
     @property
     def rendered_count(self) -> int:
         return sum(1 for d in self.documents if not d.cached)
+
+
+def file_stem(manifest: dict[str, Any]) -> str:
+    """What a kit's files are saved as (``hour-of-code-fr-fr-2026-guide.pdf``), wherever they
+    are downloaded from; the store's own names are content hashes."""
+    request = manifest["request"]
+    return f"hour-of-code-{request['country']}-{request['language']}-{request['campaign']}"

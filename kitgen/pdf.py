@@ -97,6 +97,7 @@ class PdfRenderer:
         options = {
             "stylesheets": [self.stylesheet(p) for p in stylesheets],
             "pdf_variant": variant,
+            "pdf_tags": True,  # every kit is tagged (structure, reading order, /Alt, /Lang)
             "cache": self.image_cache,
         }
         try:

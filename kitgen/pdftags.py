@@ -1,4 +1,5 @@
-"""Per-element ``/Lang`` in tagged PDFs: what WeasyPrint's PDF/UA tagging leaves out.
+"""Per-element ``/Lang`` and header-cell ``/Scope`` in tagged PDFs: what WeasyPrint's PDF/UA
+tagging leaves out.
 
 WeasyPrint (70) writes one language, the root element's, to the catalog; a passage in another
 language (an English segment in a Japanese kit, or the Japanese masthead of a kit whose body
@@ -21,6 +22,9 @@ import pydyf
 from weasyprint.pdf import tags
 
 _state = threading.local()
+#: A header cell's ``/Scope`` (PDF/UA-1 7.5): WeasyPrint links data cells to their headers
+#: (``/Headers``) but leaves the header cells without one.
+_SCOPES = {"row": "/Row", "col": "/Column", "rowgroup": "/Row", "colgroup": "/Column"}
 
 
 def set_catalog_lang(lang: str | None) -> None:
@@ -41,6 +45,8 @@ def _wrap(build: Any) -> Any:
             for struct in build(box, parent, *args):
                 if effective and effective != inherited and "Lang" not in struct:
                     struct["Lang"] = pydyf.String(effective)
+                if struct.get("S") == "/TH" and "A" in struct and element is not None:
+                    struct["A"]["Scope"] = _SCOPES.get(element.get("scope", ""), "/Column")
                 yield struct
         finally:
             stack.pop()

@@ -356,3 +356,46 @@ def printed_words(source: Path | bytes, pypdf_text: str | None = None) -> set[st
     finally:
         document.close()
     return found
+
+
+# -- the structure tree of a tagged PDF ----------------------------------------------------
+
+@dataclass(frozen=True)
+class StructNode:
+    """One structure element: its type (``/H1``, ``/Figure``, ``/TH``…) and what it says."""
+
+    kind: str
+    lang: str | None
+    alt: str | None
+    attributes: dict[str, str]
+
+
+def structure(reader: PdfReader) -> list[StructNode]:
+    """Every structure element under the catalog's ``/StructTreeRoot`` (in no set order)."""
+    found: list[StructNode] = []
+    seen: set[int] = set()
+    stack = [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while stack:
+        node = stack.pop()
+        ref = getattr(node, "idnum", None)
+        if ref is not None:
+            if ref in seen:
+                continue
+            seen.add(ref)
+        node = node.get_object()
+        if not hasattr(node, "get"):
+            continue
+        if "/S" in node:
+            attrs = node.get("/A")
+            attrs = attrs.get_object() if attrs is not None else {}
+            found.append(StructNode(str(node["/S"]),
+                                    str(node["/Lang"]) if "/Lang" in node else None,
+                                    str(node["/Alt"]) if "/Alt" in node else None,
+                                    {str(k): str(v) for k, v in attrs.items()}))
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if hasattr(kid, "get_object"):
+                stack.append(kid)
+    return found

@@ -158,6 +158,12 @@ def test_drafts_print_by_default_and_english_when_only_reviewed_text_may(tmp_pat
     (["--country", "fr", "--language", "fr", "--kinds", "poster"], "unknown kind 'poster'"),
     (["--country", "fr", "--language", "fr", "--campaign", "1999"], "unknown campaign '1999'"),
     (["--country", "fr", "--language", "fr", "--start-time", "noon"], "HH:MM"),
+    # What people type instead of a code gets the code they meant, not a wall of codes.
+    (["--country", "france", "--language", "fr"], "unknown country 'france'; did you mean 'fr'?"),
+    (["--country", "Deutschland", "--language", "de"], "did you mean 'de'?"),
+    (["--country", "fr", "--language", "fr-FR"], "unknown language 'fr-fr'; did you mean 'fr'?"),
+    (["--country", "br", "--language", "pt-BR"], "did you mean 'pt'?"),
+    (["--country", "fr", "--language", "spanish"], "did you mean 'es'?"),
 ])
 def test_bad_requests_exit_2_with_the_valid_choices(tmp_path, args, needle):
     run = kitgen("build", *args, "--out", str(tmp_path / "o"), store=tmp_path / "s")
@@ -179,14 +185,31 @@ def test_print_ready_adds_bleed_and_crop_marks(tmp_path):
     assert abs(float(page.bleedbox.height) - (841.89 + 2 * bleed_pt)) < 0.5
 
 
-def test_pdf_ua_variant_is_tagged(tmp_path):
+def test_kits_are_tagged_pdf_ua_by_default_and_stored_readable(tmp_path):
     run = kitgen("build", "--country", "fr", "--language", "fr", "--kinds", "agenda",
-                 "--variant", "pdf/ua-1", "--out", str(tmp_path / "o"), store=tmp_path / "s")
+                 "--out", str(tmp_path / "o"), store=tmp_path / "s")
     assert run.returncode == 0, run.stderr
     reader = read_pdf(next((tmp_path / "o").glob("*-agenda.pdf"))).reader
     root = reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+    stored = [p for p in (tmp_path / "s").rglob("*") if p.is_file()]
+    assert stored and all(p.stat().st_mode & 0o644 == 0o644 for p in stored)  # not 0600
+
+
+def test_a_closed_pipe_and_a_busy_port_are_not_errors_of_kitgen(tmp_path):
+    import socket
+
+    listing = subprocess.run(f"{sys.executable} -m kitgen.cli locales | head -1", shell=True,
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "KITGEN_STORE_DIR": str(tmp_path / "s")})
+    assert listing.stdout.strip() and listing.stderr == ""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        run = kitgen("serve", "--port", str(busy.getsockname()[1]), store=tmp_path / "s")
+    assert run.returncode == 2, run.stderr
+    assert "is already in use" in run.stderr and "Traceback" not in run.stderr
 
 
 def test_pdf_a_variant_declares_conformance(tmp_path):

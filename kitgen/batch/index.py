@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
+from kitgen.models import file_stem
 from kitgen.previews import ensure_preview, preview_key
 from kitgen.storage import Storage
 from kitgen.translations.notes import english_percent, printed_as
@@ -39,12 +40,14 @@ def kit_entry(manifest: dict[str, Any], names: dict[str, str]) -> dict[str, Any]
         "language_name": names.get(f"lang:{request['language']}", request["language"]),
         "kinds": [d["kind"] for d in manifest["documents"]], "key": manifest["key"],
         "documents": [{"kind": d["kind"], "title": d["title"], "object": d["object"],
+                       "filename": f"{file_stem(manifest)}-{d['kind']}.pdf",
                        "preview": preview_key(d["key"]), "pages": d["pages"],
                        "bytes": d["bytes"], "sha256": d["sha256"], "key": d["key"],
                        "content_language": d["content_language"],
                        "printed": printed_as(d), "english_percent": english_percent(d)}
                       for d in manifest["documents"]],
-        "combined": manifest["combined"], "rendered_at": manifest["created_at"],
+        "combined": {**manifest["combined"], "filename": f"{file_stem(manifest)}-kit.pdf"},
+        "rendered_at": manifest["created_at"],
         "fallbacks": manifest.get("fallbacks", []),
     }
 

@@ -10,6 +10,15 @@ from kitgen.errors import StorageError
 from kitgen.storage.base import check_key
 
 
+def _file_mode() -> int:
+    """0644 under the usual umask: what ``open()`` would have made."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
 class FilesystemStorage:
     """A folder; writes are atomic (temp file + fsync + rename): no partial file is ever seen."""
 
@@ -36,6 +45,8 @@ class FilesystemStorage:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
             try:
+                # mkstemp makes 0600; a stored kit is served by whatever serves the folder.
+                os.fchmod(fd, FILE_MODE)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()

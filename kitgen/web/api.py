@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from kitgen.models import FIELD_LIMITS, KINDS, KitRequest
+from kitgen.models import DEFAULT_VARIANT, FIELD_LIMITS, KINDS, VARIANTS, KitRequest
 from kitgen.web.app import error_response
 from kitgen.web.requestids import request_id
 from kitgen.web.views import check_kit_key, client_of, kits, status_view
@@ -50,6 +50,9 @@ class KitRequestBody(BaseModel):
         default_factory=dict,
         description="optional: " + ", ".join(f"{k} (≤{n})" for k, n in FIELD_LIMITS.items()))
     print_ready: bool = Field(default=False, description="3 mm bleed and crop marks")
+    variant: str = Field(default=DEFAULT_VARIANT, json_schema_extra={"enum": list(VARIANTS)},
+                         description="pdf/ua-1: tagged, accessible (default); pdf/a-3u: "
+                                     "archival, also tagged")
 
 
 class KitStatusBody(BaseModel):

@@ -12,7 +12,14 @@ from typing import Any
 
 from kitgen.errors import InvalidRequest
 from kitgen.locales import Catalog
-from kitgen.models import FIELD_LIMITS, KINDS, KitRequest, Personalization
+from kitgen.models import (
+    DEFAULT_VARIANT,
+    FIELD_LIMITS,
+    KINDS,
+    VARIANTS,
+    KitRequest,
+    Personalization,
+)
 from kitgen.web.i18n import N_, _
 
 #: English messages; shown through ``_()`` in the page's language.
@@ -93,6 +100,7 @@ def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
         "language": str(form.get("language", "")).strip().lower(),
         "kinds": [k for k in _as_list(form.get("kinds")) if k],
         "print_ready": str(form.get("print_ready", "")).lower() in ("1", "on", "true", "yes"),
+        "variant": str(form.get("variant") or DEFAULT_VARIANT),
         "personalization": {name: str(form.get(name) or "") for name in FIELD_LIMITS},
     }
     result = FormResult(values)
@@ -107,6 +115,8 @@ def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
     if not values["kinds"] or unknown:
         result.errors["kinds"] = (_("Choose at least one document.") if not unknown else
                                   _("Unknown document kind %(kind)s.", kind=unknown[0]))
+    if values["variant"] not in VARIANTS:
+        result.errors["variant"] = _("Choose a PDF type from the list.")
     labels = field_labels()
     for name, value in values["personalization"].items():
         try:
@@ -117,7 +127,7 @@ def validate(catalog: Catalog, form: Mapping[str, Any]) -> FormResult:
         result.request = KitRequest.from_dict({
             "country": values["country"], "language": values["language"],
             "kinds": values["kinds"], "print_ready": values["print_ready"],
-            "personalization": values["personalization"]})
+            "variant": values["variant"], "personalization": values["personalization"]})
     return result
 
 
@@ -141,3 +151,9 @@ def _field_error(name: str, value: str, label: str, reason: str) -> str:
         return _("%(field)s must be a 24-hour time as HH:MM.", field=label)
     return _("%(field)s is %(length)s characters long; at most %(limit)s are allowed.",
              field=label, length=len(value.strip()), limit=FIELD_LIMITS[name])
+
+
+def variant_labels() -> dict[str, str]:
+    """The PDF types offered under the form's advanced options, in the page's language."""
+    return {"pdf/ua-1": _("Accessible PDF (PDF/UA-1, tagged for screen readers)"),
+            "pdf/a-3u": _("Archival PDF (PDF/A-3u, also tagged)")}

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from kitgen.errors import KitgenError, StorageError, TooManyRequests
 from kitgen.locales import Catalog, load_catalog
-from kitgen.models import FIELD_LIMITS, KINDS
+from kitgen.models import DEFAULT_VARIANT, FIELD_LIMITS, KINDS
 from kitgen.storage import FilesystemStorage, check_key
 from kitgen.web.app import error_response, html_response
 from kitgen.web.forms import (
@@ -19,6 +19,7 @@ from kitgen.web.forms import (
     kind_labels,
     state_labels,
     validate,
+    variant_labels,
 )
 from kitgen.web.i18n import _, browser_country
 from kitgen.web.requestids import request_id
@@ -33,7 +34,8 @@ def _form_context(request: Request, catalog: Catalog, values: dict,
     notes = language_print_notes(request)
     return {"choices": choices(catalog, ui, notes), "values": values, "errors": errors,
             "kinds": KINDS, "kind_labels": kind_labels(), "field_labels": field_labels(),
-            "field_limits": FIELD_LIMITS, "field_types": FIELD_TYPES}
+            "field_limits": FIELD_LIMITS, "field_types": FIELD_TYPES,
+            "variant_labels": variant_labels()}
 
 
 def language_print_notes(request: Request) -> dict[str, str]:
@@ -82,7 +84,8 @@ def form_page(request: Request, country: str = "", language: str = "") -> Respon
     # The page script keeps this language while the chosen country speaks it, and moves to
     # the country's first language otherwise, unless the person picked one (?language=).
     values = {"country": country, "language": language, "kinds": list(KINDS),
-              "personalization": {}, "print_ready": False, "language_chosen": chosen}
+              "personalization": {}, "print_ready": False, "variant": DEFAULT_VARIANT,
+              "language_chosen": chosen}
     return html_response(request, "form.html", _form_context(request, catalog, values, {}))
 
 

@@ -18,7 +18,7 @@ from kitgen import cache
 from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import ServiceUnavailable, StorageError
-from kitgen.models import KitRequest
+from kitgen.models import KitRequest, file_stem
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import Storage
@@ -184,8 +184,3 @@ class KitService:
         if data is None:
             raise StorageError(f"the store lost {key}; render the kit again")
         return data
-
-
-def file_stem(manifest: dict[str, Any]) -> str:
-    request = manifest["request"]
-    return f"hour-of-code-{request['country']}-{request['language']}-{request['campaign']}"

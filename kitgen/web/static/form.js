@@ -35,6 +35,9 @@
     if (!chosenByPerson && codes.indexOf(current) < 0) language.value = codes[0];
   }
   language.addEventListener("change", function () { chosenByPerson = true; });
+  // After a refused submit, the summary of what to correct is where focus starts.
+  var summary = document.getElementById("form-errors");
+  if (summary) summary.focus();
   country.addEventListener("change", reorder);
   reorder();
   form.addEventListener("submit", function () {
