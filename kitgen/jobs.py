@@ -18,6 +18,7 @@ from kitgen.settings import Settings
 INTERACTIVE, BATCH = "interactive", "batch"
 QUEUES = (INTERACTIVE, BATCH)
 BUILD_TASK = "kitgen.build_kit"
+DELIVER_TASK = "kitgen.deliver_callback"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -46,7 +47,7 @@ def make_celery(settings: Settings) -> Celery:
         task_track_started=True,
         task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue=INTERACTIVE,
-        task_routes={BUILD_TASK: {"queue": INTERACTIVE}},
+        task_routes={BUILD_TASK: {"queue": INTERACTIVE}, DELIVER_TASK: {"queue": INTERACTIVE}},
         result_expires=24 * 3600,
         broker_transport_options={
             "visibility_timeout": settings.visibility_timeout,

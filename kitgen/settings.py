@@ -66,6 +66,14 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     #: bearer token for the staff API (``POST /api/staff/kits``); None: the staff API is off
     staff_token: str | None = field(default=None, repr=False)
+    #: callbacks (kitgen/webhooks.py): the HMAC secret (None: callbacks are refused), hosts or
+    #: networks that may be called although not public, attempts per event
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_allow: tuple[str, ...] = ()
+    webhook_attempts: int = 6
+    #: this service's own address as callers see it, for links in callbacks (None: taken
+    #: from the request that gave the callback)
+    public_url: str | None = None
 
     @property
     def translation_policy(self) -> TranslationPolicy:
@@ -120,10 +128,16 @@ class Settings:
             rate_limit=_rate(env.get("KITGEN_RATE_LIMIT") or defaults.rate_limit),
             max_in_flight=number("KITGEN_MAX_IN_FLIGHT", defaults.max_in_flight),
             max_queued=number("KITGEN_MAX_QUEUED", defaults.max_queued),
-            trusted_proxies=tuple(x.strip() for x in
-                                  (env.get("KITGEN_TRUSTED_PROXIES") or "").split(",")
-                                  if x.strip()),
+            trusted_proxies=_list(env.get("KITGEN_TRUSTED_PROXIES")),
+            webhook_secret=env.get("KITGEN_WEBHOOK_SECRET") or None,
+            webhook_allow=tuple(x.lower() for x in _list(env.get("KITGEN_WEBHOOK_ALLOW"))),
+            webhook_attempts=number("KITGEN_WEBHOOK_ATTEMPTS", defaults.webhook_attempts),
+            public_url=(env.get("KITGEN_PUBLIC_URL") or "").rstrip("/") or None,
         )
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(x.strip() for x in (value or "").split(",") if x.strip())
 
 
 def _translations(value: str) -> str:

@@ -23,13 +23,14 @@ from kitgen.dispatch.status import (
     outcome_of_result,
 )
 from kitgen.errors import StorageError
-from kitgen.flight import Flights, connect, flight_ttl
-from kitgen.jobs import BUILD_TASK
+from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
+from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
 from kitgen.models import KitRequest
 from kitgen.pipeline import builder_for
 from kitgen.previews import ensure_preview
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
+from kitgen.webhooks import DeliveryFailed, callback_files, deliver, kit_event, take_waiting
 
 log = logging.getLogger("kitgen.worker")
 STORAGE_RETRIES = 3
@@ -97,7 +98,44 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
                      kits_failed=int(outcome["status"] == "failed"))
     rt.flights.release(key)
     log.info("kit %s: %s (rendered %d)", key[:12], outcome["status"], outcome["rendered"])
+    _announce(rt, self, key, outcome)
     return outcome
+
+
+def _announce(rt: WorkerRuntime, task: Task, key: str, outcome: dict[str, Any]) -> None:
+    """Hand each callback waiting for this kit to its own delivery task (never blocks)."""
+    try:
+        waiting = take_waiting(rt.flights.client, key)
+    except REDIS_ERRORS:
+        log.warning("kit %s: callbacks could not be read; they stay for the next run", key[:12])
+        return
+    state = "published" if outcome["status"] == "done" else "failed"
+    for record in waiting:
+        event = kit_event(key, state, record["base_url"], outcome.get("error"),
+                          callback_files(outcome.get("documents") or {}))
+        task.app.send_task(DELIVER_TASK, args=[record["url"], event], queue=INTERACTIVE)
+
+
+@shared_task(bind=True, name=DELIVER_TASK, acks_late=True, max_retries=None)
+def deliver_callback_task(self: Task, url: str, event: dict[str, Any]) -> dict[str, Any]:
+    """One signed POST to a client's callback URL; retried 1, 2, 4… s apart (at most 5 min)
+    up to KITGEN_WEBHOOK_ATTEMPTS attempts, then given up and counted."""
+    rt = runtime()
+    attempt = self.request.retries + 1
+    try:
+        status = deliver(url, event, rt.settings.webhook_secret or "",
+                         rt.settings.webhook_allow)
+    except DeliveryFailed as exc:
+        if attempt < rt.settings.webhook_attempts:
+            log.info("callback %s for kit %s: attempt %d failed (%s); retrying", event["id"],
+                     event["kit"]["key"][:12], attempt, exc)
+            raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 300)) from None
+        log.warning("callback %s for kit %s: given up after %d attempts: %s", event["id"],
+                    event["kit"]["key"][:12], attempt, exc)
+        rt.flights.count(webhooks_failed=1)
+        return {"delivered": False, "attempts": attempt, "error": str(exc)}
+    rt.flights.count(webhooks_delivered=1)
+    return {"delivered": True, "attempts": attempt, "status": status}
 
 
 @task_success.connect(sender=build_kit_task)

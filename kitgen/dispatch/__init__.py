@@ -28,6 +28,12 @@ class Dispatcher(Protocol):
     def workers(self) -> list[str]:
         """Names of the render workers that answer now (readiness); empty when none does."""
 
+    def add_callback(self, key: str, record: dict[str, Any]) -> None:
+        """Call ``record["url"]`` when the kit is published or fails (kitgen.webhooks)."""
+
+    def send_callback(self, record: dict[str, Any], event: dict[str, Any]) -> None:
+        """Deliver one event now (a stored kit), off the request path, with retries."""
+
     def describe(self) -> str: ...
 
     def close(self) -> None: ...

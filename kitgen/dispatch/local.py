@@ -33,6 +33,7 @@ from kitgen.pipeline import builder_for
 from kitgen.previews import ensure_preview
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
+from kitgen.webhooks import LocalCallbacks, callback_files
 
 log = logging.getLogger("kitgen.local")
 KEEP_FINISHED = 1000  # finished statuses kept for late status readers
@@ -85,6 +86,8 @@ class LocalDispatcher:
         self._inflight: dict[str, Future[dict[str, Any]]] = {}
         self.counters = {"kits_rendered": 0, "documents_rendered": 0, "kits_failed": 0}
         self._pool = self._new_pool()
+        self.callbacks = LocalCallbacks(settings.webhook_secret or "", settings.webhook_allow,
+                                        settings.webhook_attempts)
         self._drainer = threading.Thread(target=self._drain, name="kitgen-progress", daemon=True)
         self._drainer.start()
 
@@ -132,6 +135,8 @@ class LocalDispatcher:
                                                   not outcome["cached"])
             self.counters["documents_rendered"] += outcome["rendered"]
             self.counters["kits_failed"] += int(status.state == FAILED)
+        self.callbacks.finished(key, "published" if status.state == DONE else "failed",
+                                status.error, callback_files(status.documents))
 
     def _drain(self) -> None:
         while True:
@@ -159,6 +164,12 @@ class LocalDispatcher:
     def workers(self) -> list[str]:
         """The pool restarts a dead process itself: it is its own worker."""
         return [f"local pool ({self.settings.local_workers} processes)"]
+
+    def add_callback(self, key: str, record: dict[str, Any]) -> None:
+        self.callbacks.add(key, record)
+
+    def send_callback(self, record: dict[str, Any], event: dict[str, Any]) -> None:
+        self.callbacks.send(record, event)
 
     def describe(self) -> str:
         return f"local process pool ({self.settings.local_workers} processes)"

@@ -10,10 +10,12 @@ from kombu.exceptions import OperationalError
 
 from kitgen.dispatch.status import FAILED, QUEUED, RENDERING, KitStatus
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl, unavailable
-from kitgen.jobs import BUILD_TASK, INTERACTIVE, make_celery
+from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE, make_celery
 from kitgen.settings import Settings
+from kitgen.webhooks import add_waiting
 
 QUEUE_ERRORS = (*REDIS_ERRORS, OperationalError)
+CALLBACK_TTL = 7 * 24 * 3600  # a callback outlives any wait for its kit
 
 
 def task_id(key: str) -> str:
@@ -95,6 +97,18 @@ class CeleryDispatcher:
         except QUEUE_ERRORS as exc:
             raise unavailable(self.url, exc) from None
         return sorted(name for reply in replies for name in reply)
+
+    def add_callback(self, key: str, record: dict[str, Any]) -> None:
+        try:
+            add_waiting(self.flights.client, key, record, ttl=CALLBACK_TTL)
+        except QUEUE_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
+
+    def send_callback(self, record: dict[str, Any], event: dict[str, Any]) -> None:
+        try:
+            self.app.send_task(DELIVER_TASK, args=[record["url"], event], queue=INTERACTIVE)
+        except QUEUE_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
 
     def describe(self) -> str:
         return f"celery over {self.url.split('@')[-1]} (queue {self.queue})"

@@ -50,6 +50,10 @@ class KitRequestBody(BaseModel):
         default_factory=dict,
         description="optional: " + ", ".join(f"{k} (≤{n})" for k, n in FIELD_LIMITS.items()))
     print_ready: bool = Field(default=False, description="3 mm bleed and crop marks")
+    callback_url: str | None = Field(
+        default=None, max_length=2048,
+        description="called (POST, signed JSON: see README) when the kit is published or "
+                    "fails; must be a public http(s) address")
     variant: str = Field(default=DEFAULT_VARIANT, json_schema_extra={"enum": list(VARIANTS)},
                          description="pdf/ua-1: tagged, accessible (default); pdf/a-3u: "
                                      "archival, also tagged")
@@ -89,10 +93,14 @@ class KitStatusBody(BaseModel):
                         503: {"description": "the queue or the store is unreachable"}})
 async def create_kit(request: Request, body: KitRequestBody) -> Any:
     """Ask for a kit: 200 with its files when stored, else 202 and a status URL to follow."""
-    kit = KitRequest.from_dict(body.model_dump())
-    submission = await run_in_threadpool(kits(request).submit, kit,
-                                         request_id=request_id.get(),
-                                         client=client_of(request))
+    fields = body.model_dump()
+    callback_url = fields.pop("callback_url")
+    kit = KitRequest.from_dict(fields)
+    service = kits(request)
+    callback = await run_in_threadpool(service.callback_for, callback_url,
+                                       str(request.base_url))
+    submission = await run_in_threadpool(service.submit, kit, request_id=request_id.get(),
+                                         client=client_of(request), callback=callback)
     view = status_view(request, submission.status)
     return JSONResponse(view, status_code=200 if submission.cached else 202,
                         headers={"Location": view["status_url"]})

@@ -17,13 +17,14 @@ from typing import Any
 from kitgen import cache
 from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE, FAILED
-from kitgen.errors import ServiceUnavailable, StorageError
+from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError
 from kitgen.models import KitRequest, file_stem
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.web.admission import Admission
 from kitgen.web.i18n import N_
+from kitgen.webhooks import callback_files, check_callback_url, kit_event
 
 log = logging.getLogger("kitgen.web")
 MANIFESTS_KEPT = 1024  # finished kits whose manifest the web tier keeps in memory
@@ -60,15 +61,21 @@ class KitService:
         self._workers_seen: tuple[float, bool] = (-WORKERS_CHECKED_EVERY, True)
 
     def submit(self, request: KitRequest, *, request_id: str = "",
-               client: str | None = None) -> Submission:
+               client: str | None = None, callback: dict[str, str] | None = None
+               ) -> Submission:
         """A stored kit at once, or its render claimed (once, however many people ask).
 
         ``client``: who asks, for admission control; a stored kit or one already being made
-        is never limited."""
+        is never limited. ``callback``: ``{"url", "base_url"}`` to call when the kit is
+        published or fails (checked by :meth:`callback_for`)."""
         with self._plan_lock:
             prepared = self.builder.prepare(request)
         key = prepared.key
         if self.manifest(key) is not None:
+            if callback is not None:
+                files = callback_files(dict.fromkeys(request.kinds, DONE))
+                self.dispatcher.send_callback(callback, kit_event(
+                    key, "published", callback["base_url"], None, files))
             return Submission(key, KitStatus(key, DONE, dict.fromkeys(request.kinds, DONE)),
                               cached=True)
         # One submission per key at a time in this process: fifty people asking for the same
@@ -76,11 +83,15 @@ class KitService:
         with self._key_locks[int(key[:8], 16) % len(self._key_locks)]:
             following = self.dispatcher.status(key)
             if following is not None and following.state not in (DONE, FAILED):
+                if callback is not None:
+                    self.dispatcher.add_callback(key, callback)
                 return Submission(key, following, cached=False)
             if client is not None:
                 self.admission.admit(client, key)
             self.storage.put(cache.request_object(key), json.dumps(prepared.request.to_dict())
                              .encode(), "application/json")
+            if callback is not None:
+                self.dispatcher.add_callback(key, callback)
             self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
         status = self.dispatcher.status(key) or KitStatus.queued(key, request.kinds)
         return Submission(key, status, cached=False)
@@ -94,6 +105,16 @@ class KitService:
         if status is None:
             status = self._resubmit(key)
         return status
+
+    def callback_for(self, url: str | None, base_url: str) -> dict[str, str] | None:
+        """A checked callback record, or a 422 naming ``callback_url`` and why not."""
+        if url is None:
+            return None
+        if not self.settings.webhook_secret:
+            raise InvalidRequest("callback_url", url, reason="callbacks are not enabled on "
+                                 "this server (KITGEN_WEBHOOK_SECRET is not set)")
+        check_callback_url(url, self.settings.webhook_allow)
+        return {"url": url, "base_url": self.settings.public_url or base_url.rstrip("/")}
 
     def workers_alive(self) -> bool:
         """Whether any render worker answers (a 1 s ping, asked at most every 10 s by all

@@ -19,6 +19,7 @@ from kitgen.models import KINDS, parse_kinds
 from kitgen.web.api import document_choices
 from kitgen.web.app import error_response
 from kitgen.web.views import kits
+from kitgen.webhooks import batch_event
 
 router = APIRouter()
 
@@ -38,6 +39,9 @@ class StaffRequestBody(BaseModel):
     kinds: list[str] = Field(default=list(KINDS))
     campaign: str | None = Field(default=None, description="default: the current campaign")
     force: bool = Field(default=False, description="render even where nothing changed")
+    callback_url: str | None = Field(default=None, max_length=2048,
+                                     description="called (POST, signed JSON) when the batch "
+                                                 "is done or failed")
 
 
 def refused(request: Request, authorization: str | None) -> Response | None:
@@ -114,6 +118,7 @@ def staff_request(request: Request, body: StaffRequestBody) -> Any:
     service = kits(request)
     settings = service.settings
     kinds = parse_kinds(body.kinds)
+    callback = service.callback_for(body.callback_url, str(request.base_url))
     _, campaign = requested_locales(settings, [], body.campaign)
     locales: list[tuple[str, str]] = []
     rejected: list[dict[str, Any]] = []
@@ -144,6 +149,9 @@ def staff_request(request: Request, body: StaffRequestBody) -> Any:
             batch.finished, batch.state = batch.total, "done"
         except Exception as exc:  # reported at the status URL, never lost
             batch.state, batch.error = "failed", str(exc)
+        if callback is not None:
+            service.dispatcher.send_callback(callback,
+                                             batch_event(batch.to_dict(), callback["base_url"]))
 
     threading.Thread(target=run, daemon=True, name=f"staff-{batch.id}").start()
     return JSONResponse(batch.to_dict(), status_code=202,
