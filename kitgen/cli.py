@@ -204,6 +204,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from kitgen.metricsdir import ensure_multiprocess_dir
+
+    ensure_multiprocess_dir()  # before prometheus-client loads and the local pool starts
+
     from kitgen.web import create_app
     from kitgen.web.limits import MAX_HEADER_BYTES
     from kitgen.web.requestids import configure_logging
@@ -245,6 +249,10 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from kitgen.metricsdir import ensure_multiprocess_dir
+
+    ensure_multiprocess_dir()  # before prometheus-client loads and the pool forks
+
     from kitgen.jobs import QUEUES, make_celery
 
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
@@ -258,8 +266,36 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
             "--loglevel", args.loglevel, "--without-gossip", "--without-mingle"]
     if args.hostname:
         argv += ["--hostname", args.hostname]
+    if settings.worker_metrics_port:
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        start_http_server(settings.worker_metrics_port, registry=registry)
     app.worker_main(argv)
     return 0
+
+
+def cmd_ping(args: argparse.Namespace, settings: Settings) -> int:
+    """Liveness of the render workers: a Celery ping answered within a second."""
+    if not settings.redis_url:
+        print("kitgen: error: no KITGEN_REDIS_URL: the local pool has no workers to ping",
+              file=sys.stderr)
+        return 2
+    from kitgen.dispatch.queued import CeleryDispatcher
+
+    dispatcher = CeleryDispatcher(settings)
+    try:
+        names = dispatcher.workers()
+    finally:
+        dispatcher.close()
+    if args.this_host:
+        names = [n for n in names if n.endswith("@" + socket.gethostname())]
+    for name in names:
+        print(name)
+    if not names:
+        print("kitgen: no render worker answered", file=sys.stderr)
+    return 0 if names else 1
 
 
 def _codes(value: str | None) -> list[str] | None:
@@ -393,6 +429,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--loglevel", default="info")
     worker.add_argument("--hostname", "-n", help="worker node name (Celery's -n)")
     worker.set_defaults(handler=cmd_worker)
+
+    ping = sub.add_parser("ping", help="exit 0 when a render worker answers (health checks)")
+    ping.add_argument("--this-host", action="store_true",
+                      help="only a worker of this machine counts (a container's own check)")
+    ping.set_defaults(handler=cmd_ping)
 
     campaign = sub.add_parser("campaign", help="campaign-wide jobs for staff")
     campaign_sub = campaign.add_subparsers(dest="campaign_command", required=True)

@@ -287,11 +287,14 @@ class KitBuilder:
              composed: ComposedDocument) -> RenderedPdf:
         """A document whose whole text fell back to English declares English (``/Lang``),
         its localized frame (masthead, dates, labels) tagged in the kit's language."""
+        from kitgen.metrics import RENDER_SECONDS  # lazily: see kitgen.metricsdir
+
         english = composed.content_language != plan.located.language
-        return self.renderer.render(composed.html, base_url=self.settings.content_dir,
-                                    stylesheets=self.stylesheets(plan.kind),
-                                    variant=request.variant,
-                                    lang="en" if english else None)
+        with RENDER_SECONDS.labels(plan.kind).time():
+            return self.renderer.render(composed.html, base_url=self.settings.content_dir,
+                                        stylesheets=self.stylesheets(plan.kind),
+                                        variant=request.variant,
+                                        lang="en" if english else None)
 
     def render_page(self, path: Path, request: KitRequest) -> tuple[bytes, int, SourcedContent]:
         """One legacy page file as a guide-styled PDF, not stored: ``kitgen render-page``."""

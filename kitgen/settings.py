@@ -74,6 +74,8 @@ class Settings:
     #: this service's own address as callers see it, for links in callbacks (None: taken
     #: from the request that gave the callback)
     public_url: str | None = None
+    #: a worker serves its pool's Prometheus metrics on this port (None: not served)
+    worker_metrics_port: int | None = None
 
     @property
     def translation_policy(self) -> TranslationPolicy:
@@ -133,6 +135,8 @@ class Settings:
             webhook_allow=tuple(x.lower() for x in _list(env.get("KITGEN_WEBHOOK_ALLOW"))),
             webhook_attempts=number("KITGEN_WEBHOOK_ATTEMPTS", defaults.webhook_attempts),
             public_url=(env.get("KITGEN_PUBLIC_URL") or "").rstrip("/") or None,
+            worker_metrics_port=(number("KITGEN_WORKER_METRICS_PORT", 1)
+                                 if env.get("KITGEN_WORKER_METRICS_PORT") else None),
         )
 
 

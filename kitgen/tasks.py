@@ -14,7 +14,7 @@ from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import task_success, worker_process_init
+from celery.signals import task_success, worker_process_init, worker_process_shutdown
 
 from kitgen.dispatch.status import (
     DocumentTracker,
@@ -25,6 +25,7 @@ from kitgen.dispatch.status import (
 from kitgen.errors import StorageError
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
+from kitgen.metrics import KITS_FAILED, WEBHOOKS, note_memory
 from kitgen.models import KitRequest
 from kitgen.pipeline import builder_for
 from kitgen.previews import ensure_preview
@@ -58,6 +59,17 @@ def warm_up(**_: Any) -> None:
     builder_for(rt.settings, rt.storage).warm_up()
 
 
+@worker_process_shutdown.connect
+def forget_process_metrics(**_: Any) -> None:
+    """A recycled pool process's live gauges (its memory) leave the worker's metrics."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())
+
+
 @shared_task(bind=True, name=BUILD_TASK, acks_late=True, reject_on_worker_lost=True,
              max_retries=STORAGE_RETRIES)
 def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
@@ -87,6 +99,7 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
             outcome = outcome_failed(key, tracker.failed(), "the render took longer than "
                                      f"{rt.settings.task_soft_limit}s and was stopped",
                                      retryable=True)
+            KITS_FAILED.labels("timeout").inc()
         else:
             outcome = outcome_of_error(key, tracker.failed(), exc, log)
     else:
@@ -99,6 +112,7 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     rt.flights.release(key)
     log.info("kit %s: %s (rendered %d)", key[:12], outcome["status"], outcome["rendered"])
     _announce(rt, self, key, outcome)
+    note_memory()
     return outcome
 
 
@@ -133,8 +147,10 @@ def deliver_callback_task(self: Task, url: str, event: dict[str, Any]) -> dict[s
         log.warning("callback %s for kit %s: given up after %d attempts: %s", event["id"],
                     event["kit"]["key"][:12], attempt, exc)
         rt.flights.count(webhooks_failed=1)
+        WEBHOOKS.labels("failed").inc()
         return {"delivered": False, "attempts": attempt, "error": str(exc)}
     rt.flights.count(webhooks_delivered=1)
+    WEBHOOKS.labels("delivered").inc()
     return {"delivered": True, "attempts": attempt, "status": status}
 
 

@@ -151,13 +151,17 @@ def deliver(url: str, event: dict[str, Any], secret: str, allow: tuple[str, ...]
 def deliver_with_retries(url: str, event: dict[str, Any], secret: str, allow: tuple[str, ...],
                          attempts: int, sleep: Callable[[float], None] = time.sleep) -> bool:
     """Embedded mode's delivery (a thread of the web process): 1, 2, 4… s between attempts."""
+    from kitgen.metrics import WEBHOOKS
+
     for attempt in range(attempts):
         try:
             deliver(url, event, secret, allow)
+            WEBHOOKS.labels("delivered").inc()
             return True
         except DeliveryFailed:
             if attempt + 1 < attempts:
                 sleep(min(2 ** attempt, 300))
+    WEBHOOKS.labels("failed").inc()
     return False
 
 

@@ -28,6 +28,12 @@ class Dispatcher(Protocol):
     def workers(self) -> list[str]:
         """Names of the render workers that answer now (readiness); empty when none does."""
 
+    def depths(self) -> dict[str, int]:
+        """Kits waiting per queue (metrics)."""
+
+    def counters(self) -> dict[str, int]:
+        """What the render processes did: kits rendered and failed, documents, callbacks."""
+
     def add_callback(self, key: str, record: dict[str, Any]) -> None:
         """Call ``record["url"]`` when the kit is published or fails (kitgen.webhooks)."""
 

@@ -63,6 +63,9 @@ def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
     else:
         outcome = outcome_of_result(key, result)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
+    from kitgen.metrics import note_memory
+
+    note_memory()
     return outcome
 
 
@@ -84,7 +87,7 @@ class LocalDispatcher:
         self._lock = threading.Lock()
         self._statuses: OrderedDict[str, KitStatus] = OrderedDict()
         self._inflight: dict[str, Future[dict[str, Any]]] = {}
-        self.counters = {"kits_rendered": 0, "documents_rendered": 0, "kits_failed": 0}
+        self.counters_seen = {"kits_rendered": 0, "documents_rendered": 0, "kits_failed": 0}
         self._pool = self._new_pool()
         self.callbacks = LocalCallbacks(settings.webhook_secret or "", settings.webhook_allow,
                                         settings.webhook_attempts)
@@ -131,10 +134,10 @@ class LocalDispatcher:
             while len(self._statuses) > KEEP_FINISHED + len(self._inflight):
                 self._statuses.popitem(last=False)
             self._inflight.pop(key, None)
-            self.counters["kits_rendered"] += int(status.state == DONE and
+            self.counters_seen["kits_rendered"] += int(status.state == DONE and
                                                   not outcome["cached"])
-            self.counters["documents_rendered"] += outcome["rendered"]
-            self.counters["kits_failed"] += int(status.state == FAILED)
+            self.counters_seen["documents_rendered"] += outcome["rendered"]
+            self.counters_seen["kits_failed"] += int(status.state == FAILED)
         self.callbacks.finished(key, "published" if status.state == DONE else "failed",
                                 status.error, callback_files(status.documents))
 
@@ -157,6 +160,13 @@ class LocalDispatcher:
     def pending(self) -> int:
         with self._lock:
             return len(self._inflight)
+
+    def depths(self) -> dict[str, int]:
+        return {"local": self.pending()}
+
+    def counters(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counters_seen)
 
     def check(self) -> None:
         """A local pool is always there to take work."""

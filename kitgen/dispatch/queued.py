@@ -10,7 +10,7 @@ from kombu.exceptions import OperationalError
 
 from kitgen.dispatch.status import FAILED, QUEUED, RENDERING, KitStatus
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl, unavailable
-from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE, make_celery
+from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE, QUEUES, make_celery
 from kitgen.settings import Settings
 from kitgen.webhooks import add_waiting
 
@@ -77,10 +77,22 @@ class CeleryDispatcher:
 
     def pending(self) -> int:
         """Messages in this queue's Redis lists (kombu keeps one list per priority step)."""
+        return self._depth(self.queue)
+
+    def _depth(self, queue: str) -> int:
         client = self.flights.client
         try:
             return sum(int(client.llen(name)) for name in
-                       client.scan_iter(match=f"{self.queue}*", _type="list"))
+                       client.scan_iter(match=f"{queue}*", _type="list"))
+        except QUEUE_ERRORS as exc:
+            raise unavailable(self.url, exc) from None
+
+    def depths(self) -> dict[str, int]:
+        return {queue: self._depth(queue) for queue in QUEUES}
+
+    def counters(self) -> dict[str, int]:
+        try:
+            return self.flights.counters()
         except QUEUE_ERRORS as exc:
             raise unavailable(self.url, exc) from None
 

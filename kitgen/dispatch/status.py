@@ -75,6 +75,9 @@ def outcome_of_error(key: str, documents: dict[str, str], exc: Exception,
                      log: logging.Logger) -> dict[str, Any]:
     """A failed render as an outcome: the message a person may see, and whether trying again
     can help (the store or the process failed) or not (the content or request is wrong)."""
+    from kitgen.metrics import KITS_FAILED, failure_reason  # where renders happen, lazily
+
+    KITS_FAILED.labels(failure_reason(exc)).inc()
     if isinstance(exc, StorageError):
         return outcome_failed(key, documents, f"storage failed: {exc}", retryable=True)
     if isinstance(exc, KitgenError):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kitgen.models import DEFAULT_VARIANT, FIELD_LIMITS, KINDS, VARIANTS, KitRequest
@@ -170,3 +170,30 @@ def health(request: Request) -> JSONResponse:
 def ready(request: Request) -> JSONResponse:
     """As /healthz, and whether any render worker is alive (Celery ping; the local pool)."""
     return _checks(request, workers=True)
+
+
+@router.get("/metrics", response_class=Response,
+            responses={200: {"content": {"text/plain": {}},
+                             "description": "Prometheus text format"}})
+def metrics(request: Request) -> Response:
+    """Prometheus metrics: kits requested by outcome, render seconds per kind, kits failed by
+    reason, queue depth per queue, render-process memory, callback deliveries."""
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+    from kitgen.metrics import CONTENT_TYPE_LATEST, exposition
+
+    dispatcher = kits(request).dispatcher
+
+    def live() -> Iterator[Any]:
+        depth = GaugeMetricFamily("kitgen_queue_depth", "Kits waiting per queue", labels=["queue"])
+        for queue, count in dispatcher.depths().items():
+            depth.add_metric([queue], count)
+        yield depth
+        events = CounterMetricFamily("kitgen_worker_events", "What the render workers did "
+                                     "(kits rendered and failed, documents, callbacks)",
+                                     labels=["event"])
+        for name, count in sorted(dispatcher.counters().items()):
+            events.add_metric([name], count)
+        yield events
+
+    return Response(exposition(live), media_type=CONTENT_TYPE_LATEST)

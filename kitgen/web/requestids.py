@@ -4,7 +4,9 @@ to the worker with the task, so one person's problem can be followed across proc
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -54,11 +56,28 @@ class RequestIdMiddleware:
             request_id.reset(token)
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line (``KITGEN_LOG_FORMAT=json``), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+                 "level": record.levelname, "logger": record.name,
+                 "request_id": getattr(record, "request_id", "-"),
+                 "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: int = logging.INFO, fmt: str | None = None) -> None:
+    """Lines for people (the default) or JSON lines (``KITGEN_LOG_FORMAT=json``)."""
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    if (fmt or os.environ.get("KITGEN_LOG_FORMAT", "text")) == "json":
+        handler.setFormatter(JsonLineFormatter())
+    else:
+        handler.setFormatter(logging.Formatter(
+            "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     root = logging.getLogger("kitgen")
     root.handlers[:] = [handler]
     root.setLevel(level)

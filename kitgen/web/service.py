@@ -17,7 +17,8 @@ from typing import Any
 from kitgen import cache
 from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE, FAILED
-from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError
+from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError, TooManyRequests
+from kitgen.metrics import KITS_REQUESTED
 from kitgen.models import KitRequest, file_stem
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
@@ -72,6 +73,7 @@ class KitService:
             prepared = self.builder.prepare(request)
         key = prepared.key
         if self.manifest(key) is not None:
+            KITS_REQUESTED.labels("cached").inc()
             if callback is not None:
                 files = callback_files(dict.fromkeys(request.kinds, DONE))
                 self.dispatcher.send_callback(callback, kit_event(
@@ -85,14 +87,20 @@ class KitService:
             if following is not None and following.state not in (DONE, FAILED):
                 if callback is not None:
                     self.dispatcher.add_callback(key, callback)
+                KITS_REQUESTED.labels("followed").inc()
                 return Submission(key, following, cached=False)
             if client is not None:
-                self.admission.admit(client, key)
+                try:
+                    self.admission.admit(client, key)
+                except TooManyRequests:
+                    KITS_REQUESTED.labels("refused").inc()
+                    raise
             self.storage.put(cache.request_object(key), json.dumps(prepared.request.to_dict())
                              .encode(), "application/json")
             if callback is not None:
                 self.dispatcher.add_callback(key, callback)
             self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
+            KITS_REQUESTED.labels("queued").inc()
         status = self.dispatcher.status(key) or KitStatus.queued(key, request.kinds)
         return Submission(key, status, cached=False)
 

@@ -78,7 +78,9 @@
       var notice = document.getElementById("kit-notice");
       notice.textContent = kit.notice || "";
       notice.hidden = !kit.notice;
-      if (kit.state === "done") {
+      if (kit.state === "done" && !(kit.downloads || []).length) {
+        setTimeout(poll, 400);  // published, its files not yet listed: ask again
+      } else if (kit.state === "done") {
         document.getElementById("kit-heading").textContent = strings.ready;
         showDownloads(kit);
       } else if (kit.state === "failed") {
