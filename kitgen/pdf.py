@@ -98,6 +98,7 @@ class PdfRenderer:
             "stylesheets": [self.stylesheet(p) for p in stylesheets],
             "pdf_variant": variant,
             "pdf_tags": True,  # every kit is tagged (structure, reading order, /Alt, /Lang)
+            "pdf_forms": True,  # an unpersonalised kit's blanks are fillable form fields
             "cache": self.image_cache,
         }
         try:

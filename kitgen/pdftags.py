@@ -1,5 +1,6 @@
-"""Per-element ``/Lang`` and header-cell ``/Scope`` in tagged PDFs: what WeasyPrint's PDF/UA
-tagging leaves out.
+"""What WeasyPrint's PDF output leaves out or leaves awkward: per-element ``/Lang`` and
+header-cell ``/Scope`` in tagged PDFs, and page content and form fields that form fillers can
+work with (see ``_restoring`` and ``_normalising``).
 
 WeasyPrint (70) writes one language, the root element's, to the catalog; a passage in another
 language (an English segment in a Japanese kit, or the Japanese masthead of a kit whose body
@@ -55,11 +56,58 @@ def _wrap(build: Any) -> Any:
     return build_with_lang
 
 
+def _restoring(paint: Any) -> Any:
+    """WeasyPrint starts each page's content with a y-flip (``1 0 0 -1 0 h cm``) that it never
+    undoes. A form filler that appends to the page (pypdf's ``flatten``) then draws a filled
+    value twice, once mirrored. The flip is its own inverse: applied again after the page is
+    painted, the content ends where it began, with the identity."""
+
+    def paint_then_restore(page: Any, stream: Any, scale: float = 1) -> None:
+        paint(page, stream, scale)
+        stream.transform(d=-1, f=page.height * scale)
+
+    paint_then_restore.__wrapped__ = paint  # type: ignore[attr-defined]
+    return paint_then_restore
+
+
+def _normalising(add_forms: Any) -> Any:
+    """WeasyPrint writes a form field's ``/Rect`` through its y-flip, top before bottom. The
+    PDF reference normalises rectangles, and most readers do; a form filler that does not
+    (pypdf) draws the filled value a field's height too high. Written normalised here."""
+
+    def add_forms_normalised(forms: Any, matrix: Any, pdf: Any, *args: Any) -> Any:
+        first = len(pdf.objects)
+        found = add_forms(forms, matrix, pdf, *args)
+        boxes = [box for inputs in forms.values() for box, _ in inputs]
+        widgets = [obj for obj in pdf.objects[first:]
+                   if isinstance(obj, dict) and obj.get("Subtype") == "/Widget"]
+        for widget in widgets:
+            x1, y1, x2, y2 = widget["Rect"]
+            widget["Rect"] = pydyf.Array((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+        if len(widgets) == len(boxes):  # one widget per text field, in the same order
+            for widget, box in zip(widgets, boxes, strict=True):
+                if box.style["direction"] == "rtl":
+                    widget["Q"] = 2  # typed text starts at the right, as the line reads
+        return found
+
+    add_forms_normalised.__wrapped__ = add_forms  # type: ignore[attr-defined]
+    return add_forms_normalised
+
+
 def install() -> bool:
-    """Wrap WeasyPrint's tag-tree builder once; False when this WeasyPrint has no such hook."""
+    """Wrap WeasyPrint's tag-tree builder, page painting and form fields once; False when
+    this WeasyPrint has no such hooks."""
+    import weasyprint.pdf as weasy_pdf
+    from weasyprint.document import Page
+
     build = getattr(tags, "_build_box_tree", None)
-    if build is None:
+    if build is None or not hasattr(Page, "paint"):
         return False
     if not hasattr(build, "__wrapped__"):
         tags._build_box_tree = _wrap(build)
+    if not hasattr(Page.paint, "__wrapped__"):
+        Page.paint = _restoring(Page.paint)  # type: ignore[method-assign]
+    forms = getattr(weasy_pdf, "add_forms", None)
+    if forms is not None and not hasattr(forms, "__wrapped__"):
+        weasy_pdf.add_forms = _normalising(forms)
     return True

@@ -44,6 +44,7 @@ class LocaleView:
     personalization: Personalization
     site: str
     fallbacks: set[str] = field(default_factory=set)
+    field_uses: dict[str, int] = field(default_factory=dict)  # form field names given out
 
     @property
     def locale(self) -> Locale:
@@ -101,9 +102,19 @@ class LocaleView:
             # sentence around it.
             return Markup('<span class="filled" data-field="{}" dir="auto">{}</span>').format(
                 name, value)
-        return Markup('<span class="blank" data-field="{}"><span class="blank-line"></span>'
-                      '<span class="blank-label">{}</span></span>').format(
-                          name, self.t(f"field.{name}"))
+        label = self.t(f"field.{name}")
+        if self.personalization.to_dict():  # a personalised kit: blanks stay printed lines
+            return Markup('<span class="blank" data-field="{}"><span class="blank-line"></span>'
+                          '<span class="blank-label">{}</span></span>').format(name, label)
+        # An unpersonalised kit is fillable: each blank is a PDF form field (WeasyPrint's
+        # pdf_forms), drawn as the same line; its tooltip (/TU) is the label in the kit's
+        # language; a field printed twice gets a second name (AcroForm names are unique).
+        uses = self.field_uses[name] = self.field_uses.get(name, 0) + 1
+        field_name = name if uses == 1 else f"{name}_{uses}"
+        return Markup('<span class="blank" data-field="{}"><input class="blank-line" '
+                      'type="text" name="{}" title="{}" maxlength="{}">'
+                      '<span class="blank-label" aria-hidden="true">{}</span></span>').format(
+                          name, field_name, label, FIELD_LIMITS[name], label)
 
     def expand_fields(self, html: str) -> Markup:
         return Markup(_FIELD_TOKEN.sub(lambda m: str(self.field_html(m[1])), html))
