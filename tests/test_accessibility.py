@@ -1,8 +1,8 @@
 """The form meets WCAG 2.2 AA as axe-core (from npm, injected into headless Chromium) measures
 it: no serious or critical violation on the form, its error state, a status page and a done
-page, in English and in Arabic (right to left). After a refused submit, focus is on the error
-summary, which links to each field, and every value typed survives, a mistyped date included.
-The kit's brand colours that carry text keep a 4.5:1 contrast."""
+page, in English and in Arabic (right to left), and on the campaign index. After a refused
+submit, focus is on the error summary, which links to each field, and every value typed
+survives, a mistyped date included. The kit's brand colours that carry text keep 4.5:1."""
 
 from __future__ import annotations
 
@@ -87,6 +87,22 @@ def test_status_and_done_pages(stack: Stack, browser: Any, ui: str) -> None:
     page.wait_for_selector("#downloads a.file")
     page.screenshot(path=str(SHOTS / f"done-{ui}.png"), full_page=True)
     assert axe_violations(page) == []
+
+
+def test_the_campaign_index(embedded: Stack, browser: Any, tmp_path: Any) -> None:
+    import subprocess
+
+    from tests.services import KITGEN
+
+    done = subprocess.run([*KITGEN, "campaign", "regenerate", "2026", "--countries", "lu",
+                           "--kinds", "agenda"], env=embedded.env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    index = embedded.settings.store_dir / "campaigns" / "2026" / "index.html"
+    browser.goto(index.as_uri())
+    links = browser.eval_on_selector_all("a[download]", "els => els.map(a => a.download)")
+    assert links and all(name.startswith("hour-of-code-lu-") for name in links), links
+    assert axe_violations(browser) == []
 
 
 def contrast(foreground: str, background: str) -> float:
