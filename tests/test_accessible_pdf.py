@@ -35,6 +35,9 @@ def kits(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict
     for country, language in LOCALES:
         result = build_kit(KitRequest(country, language), settings=settings, storage=storage)
         found[(country, language)] = {}
+        combined = root / f"{country}-{language}-kit.pdf"
+        combined.write_bytes(storage.get(result.combined_key) or b"")
+        found[(country, language)]["kit"] = combined
         for doc in result.documents:
             path = root / f"{country}-{language}-{doc.kind}.pdf"
             path.write_bytes(storage.get(f"documents/{doc.key}.pdf") or b"")
@@ -68,9 +71,29 @@ def test_every_document_is_tagged_with_headings_alt_text_and_language(kits, loca
 
 
 @pytest.mark.parametrize("locale", list(LOCALES), ids=lambda loc: "-".join(loc))
+def test_the_combined_kit_keeps_every_documents_structure_and_fields(kits, locale) -> None:
+    reader = PdfReader(kits[locale]["kit"])
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and str(root["/Lang"]) == LOCALES[locale]
+    tree = root["/StructTreeRoot"]
+    assert str(tree["/K"]["/S"]) == "/Document"
+    nums = tree["/ParentTree"]["/Nums"]
+    keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+    assert len(keys) == len(set(keys)), "two parts share a structure key"
+    pages = [int(page["/StructParents"]) for page in reader.pages]
+    assert len(set(pages)) == len(reader.pages) and set(pages) <= set(keys)
+    nodes = structure(reader)
+    parts = len(KINDS)
+    assert sum(1 for n in nodes if n.kind == "/H1") >= parts  # each document's title
+    assert sum(1 for n in nodes if n.kind == "/Figure") >= 2 * parts - 1
+    assert {"jurisdiction", "place"} <= set(reader.get_fields() or {})  # still fillable
+    assert b"pdfuaid" in root["/Metadata"].get_object().get_data()
+
+
+@pytest.mark.parametrize("locale", list(LOCALES), ids=lambda loc: "-".join(loc))
 def test_the_pdfua_validator_finds_nothing_beyond_the_known_list(kits, locale) -> None:
     pdfua = pytest.importorskip("pdfua")
-    for kind in KINDS:
+    for kind in (*KINDS, "kit"):
         report = pdfua.validate(str(kits[locale][kind]))
         unexpected = [f"{f.rule_id} ({f.pdfua_clause}): {f.message}" for f in report.findings
                       if f.rule_id not in KNOWN_FINDINGS]
