@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,6 +44,16 @@ FIT_LEVELS = 3
 #: personalised kit shares their PDFs with everybody else's.
 PERSONALISED_KINDS = frozenset({"proclamation", "agenda"})
 CODE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger("kitgen.pipeline")
+#: kitgen's code that cannot change a PDF: the edges around the pipeline. Every other file of
+#: the package is in a document's key, so a module new to the render path re-renders kits
+#: (the safe side) until it is listed here; tests/test_pipeline.py proves the split.
+NOT_RENDER_CODE = (
+    "web/", "batch/", "dispatch/", "storage/", "cli.py", "tasks.py", "jobs.py", "flight.py",
+    "metrics.py", "metricsdir.py", "webhooks.py", "report.py", "check.py", "suggest.py",
+    "uitext.py", "errors.py", "translations/commands.py", "translations/workflow.py",
+    "translations/webstrings.py", "translations/notes.py", "translations/legacy.py",
+)
 
 Progress = Callable[[str, dict[str, Any]], None]
 
@@ -140,7 +151,7 @@ class KitBuilder:
             "brand": digest_tree(brand_dir(s.content_dir)),
             "templates": digest_tree(s.templates_dir),
             "styles": digest_tree(s.styles_dir),
-            "code": digest_tree(CODE_DIR),
+            "code": render_code_digest(CODE_DIR),
         }
 
     def plan(self, request: KitRequest, locale: Locale) -> list[DocumentPlan]:
@@ -333,6 +344,32 @@ class KitBuilder:
         return ComposedDocument(html, Markup(content.title).striptags(),
                                 content.content_language, fallbacks, sourced.diagnostics,
                                 sourced.translation)
+
+
+def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> None:
+    """A kit built under another key than the one it was asked for by (the web tier keyed it
+    with other code or content than the worker's: a deploy in progress, content edited
+    meanwhile) is published under the asked key as well, so the person waiting gets it
+    instead of a finished kit without files."""
+    if result.key == asked_key:
+        return
+    log.warning("kit asked as %s was built as %s (code or content changed between the two); "
+                "published under both", asked_key[:12], result.key[:12])
+    storage.put(cache.kit_object(asked_key, "manifest.json"),
+                json.dumps(result.manifest, indent=2, ensure_ascii=False).encode(),
+                "application/json")
+
+
+def render_code_digest(code_dir: Path) -> str:
+    """One digest over the package's files that can change what a PDF looks like (names and
+    contents; see NOT_RENDER_CODE), so a fix in the web tier or the CLI re-renders nothing."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in code_dir.rglob("*") if p.is_file()):
+        name = path.relative_to(code_dir).as_posix()
+        if "__pycache__" in name or name.startswith(NOT_RENDER_CODE):
+            continue
+        h.update(name.encode() + b"\0" + digest(path).encode() + b"\n")
+    return h.hexdigest()
 
 
 def digest_tree_files(root: Path, names: list[str]) -> str:

@@ -27,7 +27,7 @@ from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
 from kitgen.metrics import KITS_FAILED, WEBHOOKS, note_memory
 from kitgen.models import KitRequest
-from kitgen.pipeline import builder_for
+from kitgen.pipeline import builder_for, publish_as_asked
 from kitgen.previews import ensure_preview
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
@@ -87,6 +87,7 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     try:
         result = builder_for(rt.settings, rt.storage).build(
             request, force=bool(payload.get("force")), progress=tracker)
+        publish_as_asked(rt.storage, key, result)
     except StorageError as exc:
         if self.request.retries < STORAGE_RETRIES:
             log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)

@@ -158,3 +158,49 @@ def test_emoji_typed_into_a_field_print_in_colour(settings):
     assert any("Color-Emoji" in font for font in read_pdf(pdf).fonts)
     missing, shown = missing_glyphs(pdf)
     assert shown and not missing, missing
+
+
+def test_keys_follow_the_code_that_renders_not_the_web_tier_or_the_cli(tmp_path, content_copy):
+    """A fix in the web tier, the CLI or the worker glue re-renders nothing; a change in the
+    composer or the PDF engine's boundary re-renders every kit, as a template or stylesheet
+    change does."""
+    import shutil
+
+    from kitgen.pipeline import CODE_DIR, render_code_digest
+
+    code = tmp_path / "kitgen"
+    shutil.copytree(CODE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    before = render_code_digest(code)
+    for edge in ("web/app.py", "cli.py", "tasks.py", "batch/runner.py", "webhooks.py"):
+        (code / edge).write_text((code / edge).read_text() + "\n# a comment\n")
+        assert render_code_digest(code) == before, f"editing {edge} changed the kit keys"
+    for renders in ("compose.py", "pdf.py", "content/render.py", "translations/apply.py"):
+        edited = code / renders
+        original = edited.read_text()
+        edited.write_text(original + "\n# a comment\n")
+        assert render_code_digest(code) != before, f"editing {renders} kept the kit keys"
+        edited.write_text(original)
+    builder = builder_for(content_copy)
+    keys = plan_keys(builder, "fr", "fr")
+    for folder in (content_copy.templates_dir, content_copy.styles_dir):
+        first = sorted(folder.iterdir())[0]
+        first.write_text(first.read_text() + "\n")
+        changed = plan_keys(builder, "fr", "fr")
+        assert all(changed[k] != keys[k] for k in keys), first
+        keys = changed
+
+
+def test_a_kit_built_under_another_key_is_published_as_it_was_asked(settings):
+    """The web tier keyed the kit with other code or content than the worker that built it
+    (a deploy in progress): the person waiting for the asked key still gets the kit."""
+    from kitgen.pipeline import publish_as_asked
+
+    storage = FilesystemStorage(settings.store_dir)
+    builder = KitBuilder(settings, storage)
+    result = builder.build(KitRequest("fr", "fr", kinds=("agenda",)))
+    asked = "f" * 64
+    assert builder.lookup(asked) is None
+    publish_as_asked(storage, asked, result)
+    found = builder.lookup(asked)
+    assert found is not None and found.documents == tuple(
+        d.__class__(**{**d.__dict__, "cached": True}) for d in result.documents)

@@ -29,7 +29,7 @@ from kitgen.dispatch.status import (
     outcome_of_result,
 )
 from kitgen.models import KitRequest
-from kitgen.pipeline import builder_for
+from kitgen.pipeline import builder_for, publish_as_asked
 from kitgen.previews import ensure_preview
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
@@ -58,6 +58,7 @@ def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         result = builder_for(settings, storage).build(kit, force=force, progress=tracker)
+        publish_as_asked(storage, key, result)
     except Exception as exc:
         outcome = outcome_of_error(key, tracker.failed(), exc, log)
     else:
