@@ -41,6 +41,8 @@ FR_STRINGS = """fr:
 
 
 def page_files() -> list[Path]:
+    if not FIXTURES.is_dir():  # collection must not fail without ../shared; the marks skip
+        return []
     return sorted([*SEEDS.glob("*.txt"), *(p for p in FIXTURES.iterdir() if p.name != "README.md")])
 
 
