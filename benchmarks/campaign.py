@@ -46,9 +46,24 @@ from processes import Processes, interrupted, wait_until  # benchmarks/processes
 REDIS_URL = "redis://127.0.0.1:6379/13"
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
 QUICK_COUNTRIES = "de,es,fr,in,jp,us"  # 12 locales; Latin, Devanagari, Tamil, Telugu, Japanese
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
-               "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-               "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -67,8 +82,10 @@ def children(parent: int, marker: bytes = b"") -> list[int]:
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if int(stat_fields(int(proc.name))[1]) == parent and \
-                    marker in (proc / "cmdline").read_bytes():
+            if (
+                int(stat_fields(int(proc.name))[1]) == parent
+                and marker in (proc / "cmdline").read_bytes()
+            ):
                 found.append(int(proc.name))
         except (OSError, ValueError, IndexError):
             continue
@@ -127,29 +144,50 @@ def wait_quiet(limit: float = 0.25, timeout: float = 300) -> None:
         load = machine_busy() - before
         quiet = quiet + 1 if load < limit else 0
         if not quiet and not said:
-            print(f"  (something else uses {load:.1f} cores: waiting up to {timeout:.0f} s)",
-                  file=sys.stderr)
+            print(
+                f"  (something else uses {load:.1f} cores: waiting up to {timeout:.0f} s)",
+                file=sys.stderr,
+            )
             said = True
 
 
 # -- the runs ---------------------------------------------------------------------------------
 def start_worker(procs: Processes, concurrency: int, env: dict[str, str]) -> subprocess.Popen:
     name = f"worker-{concurrency}"
-    worker = procs.start(name, [*KITGEN, "worker", "--queues", "batch", "--concurrency",
-                                str(concurrency), "--hostname", f"{name}@%h"], env)
+    worker = procs.start(
+        name,
+        [
+            *KITGEN,
+            "worker",
+            "--queues",
+            "batch",
+            "--concurrency",
+            str(concurrency),
+            "--hostname",
+            f"{name}@%h",
+        ],
+        env,
+    )
     log = procs.logs / f"{name}.log"
     wait_until(lambda: worker.poll() is not None or "ready." in log.read_text(), 120, name)
     if worker.poll() is not None:
         raise RuntimeError(f"{name} exited:\n{log.read_text()[-3000:]}")
-    pool = wait_until(lambda: len(p := children(worker.pid)) == concurrency and p, 60,
-                      f"{name}'s pool processes")
+    pool = wait_until(
+        lambda: len(p := children(worker.pid)) == concurrency and p, 60, f"{name}'s pool processes"
+    )
     wait_until(lambda: settled(pool), 120, f"{name} to warm up", interval=0)
     return worker
 
 
-def regenerate(procs: Processes, name: str, env: dict[str, str], report: Path,
-               countries: str | None, marker: bytes | None = None,
-               ours: tuple[int, ...] = ()) -> dict[str, Any]:
+def regenerate(
+    procs: Processes,
+    name: str,
+    env: dict[str, str],
+    report: Path,
+    countries: str | None,
+    marker: bytes | None = None,
+    ours: tuple[int, ...] = (),
+) -> dict[str, Any]:
     """The command, timed; its report; CPU used by it, by ``ours`` (worker, Redis) and by the
     whole machine; with ``marker``, the RSS of its own render processes."""
     wait_quiet()
@@ -171,12 +209,19 @@ def regenerate(procs: Processes, name: str, env: dict[str, str], report: Path,
     if client.returncode not in (0, 1) or not report.exists():  # 1: some locale failed
         raise RuntimeError(f"{name} exited {client.returncode}")
     data = json.loads(report.read_text())
-    return {"seconds": seconds, "launched": launched, "exited": launched + seconds,
-            "documents": data["totals"]["documents_rendered"], "locales": data["locales"],
-            "failed": data["totals"]["failed"], "client_cpu_s": client_cpu,
-            "render_s": sum(k["seconds"] or 0 for k in data["kits"] if k["state"] == "rendered"),
-            "machine_cpu_s": machine, "foreign_cpu_s": max(0.0, machine - ours_cpu),
-            "rss": sampler.stop() if sampler else {}}
+    return {
+        "seconds": seconds,
+        "launched": launched,
+        "exited": launched + seconds,
+        "documents": data["totals"]["documents_rendered"],
+        "locales": data["locales"],
+        "failed": data["totals"]["failed"],
+        "client_cpu_s": client_cpu,
+        "render_s": sum(k["seconds"] or 0 for k in data["kits"] if k["state"] == "rendered"),
+        "machine_cpu_s": machine,
+        "foreign_cpu_s": max(0.0, machine - ours_cpu),
+        "rss": sampler.stop() if sampler else {},
+    }
 
 
 def task_spans(r: redis.Redis) -> list[tuple[float, float]]:
@@ -194,37 +239,70 @@ def counters(r: redis.Redis) -> dict[str, int]:
     return {k.decode(): int(v) for k, v in r.hgetall("kitgen:stats").items()}
 
 
-def bench_queued(procs: Processes, r: redis.Redis, tmp: Path, base_env: dict[str, str],
-                 concurrency: int, countries: str | None, rerun: bool) -> dict[str, Any]:
+def bench_queued(
+    procs: Processes,
+    r: redis.Redis,
+    tmp: Path,
+    base_env: dict[str, str],
+    concurrency: int,
+    countries: str | None,
+    rerun: bool,
+) -> dict[str, Any]:
     r.flushdb()
-    env = {**base_env, "KITGEN_REDIS_URL": REDIS_URL,
-           "KITGEN_STORE_DIR": str(tmp / f"store-queued-{concurrency}")}
+    env = {
+        **base_env,
+        "KITGEN_REDIS_URL": REDIS_URL,
+        "KITGEN_STORE_DIR": str(tmp / f"store-queued-{concurrency}"),
+    }
     worker = start_worker(procs, concurrency, env)
     sampler = RssSampler(worker.pid)
     sampler.start()
     ours = (worker.pid, int(r.info("server")["process_id"]))
-    out = regenerate(procs, f"queued-{concurrency}", env, tmp / f"queued-{concurrency}.json",
-                     countries, ours=ours)
+    out = regenerate(
+        procs,
+        f"queued-{concurrency}",
+        env,
+        tmp / f"queued-{concurrency}.json",
+        countries,
+        ours=ours,
+    )
     out["counters"], spans = counters(r), task_spans(r)
     if spans:
         out["before_s"] = spans[0][0] - out["launched"]
         out["after_s"] = out["exited"] - max(end for _, end in spans)
     if rerun:
-        out["rerun"] = regenerate(procs, f"rerun-{concurrency}", env,
-                                  tmp / f"rerun-{concurrency}.json", countries, ours=ours)
-        out["rerun"]["counted"] = counters(r).get("documents_rendered", 0) - \
-            out["counters"].get("documents_rendered", 0)
+        out["rerun"] = regenerate(
+            procs,
+            f"rerun-{concurrency}",
+            env,
+            tmp / f"rerun-{concurrency}.json",
+            countries,
+            ours=ours,
+        )
+        out["rerun"]["counted"] = counters(r).get("documents_rendered", 0) - out["counters"].get(
+            "documents_rendered", 0
+        )
     out["rss"] = sampler.stop()
     procs.stop(worker)
     return out
 
 
-def bench_local(procs: Processes, tmp: Path, base_env: dict[str, str], workers: int,
-                countries: str | None) -> dict[str, Any]:
-    env = {**base_env, "KITGEN_LOCAL_WORKERS": str(workers),
-           "KITGEN_STORE_DIR": str(tmp / f"store-local-{workers}")}
-    return regenerate(procs, f"local-{workers}", env, tmp / f"local-{workers}.json",
-                      countries, marker=b"spawn_main")  # the pool, not the resource tracker
+def bench_local(
+    procs: Processes, tmp: Path, base_env: dict[str, str], workers: int, countries: str | None
+) -> dict[str, Any]:
+    env = {
+        **base_env,
+        "KITGEN_LOCAL_WORKERS": str(workers),
+        "KITGEN_STORE_DIR": str(tmp / f"store-local-{workers}"),
+    }
+    return regenerate(
+        procs,
+        f"local-{workers}",
+        env,
+        tmp / f"local-{workers}.json",
+        countries,
+        marker=b"spawn_main",
+    )  # the pool, not the resource tracker
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -232,8 +310,17 @@ def throughput_rows(label: str, one: dict[str, Any], two: dict[str, Any]) -> lis
     rows = []
     for n, run in ((1, one), (2, two)):
         rate = run["documents"] / run["seconds"]
-        rows.append([f"{label}, {n} process{'es' if n > 1 else ''}", str(run["documents"]),
-                     f"{run['seconds']:.1f}", f"{rate:.2f}", "", "", ""])
+        rows.append(
+            [
+                f"{label}, {n} process{'es' if n > 1 else ''}",
+                str(run["documents"]),
+                f"{run['seconds']:.1f}",
+                f"{rate:.2f}",
+                "",
+                "",
+                "",
+            ]
+        )
     speedup = (two["documents"] / two["seconds"]) / (one["documents"] / one["seconds"])
     rows[1][4:] = [f"{speedup:.2f}×", "≥ 1.8×", "PASS" if speedup >= 1.8 else "MISS"]
     return rows
@@ -243,40 +330,62 @@ def print_report(results: dict[str, Any]) -> None:
     q1, q2, cores = results["queued_1"], results["queued_2"], os.cpu_count() or 1
     rerun = q2["rerun"]
     ok = rerun["seconds"] <= 5 and rerun["documents"] == 0 and rerun["counted"] == 0
-    rows = [["run", "documents", "seconds", "documents/s", "speed-up", "goal", ""],
-            *throughput_rows("queued: 1 worker", q1, q2),
-            ["unchanged re-run (queued, 2 processes)", str(rerun["documents"]),
-             f"{rerun['seconds']:.1f}", "", "", "≤ 5 s, 0 documents", "PASS" if ok else "MISS"]]
+    rows = [
+        ["run", "documents", "seconds", "documents/s", "speed-up", "goal", ""],
+        *throughput_rows("queued: 1 worker", q1, q2),
+        [
+            "unchanged re-run (queued, 2 processes)",
+            str(rerun["documents"]),
+            f"{rerun['seconds']:.1f}",
+            "",
+            "",
+            "≤ 5 s, 0 documents",
+            "PASS" if ok else "MISS",
+        ],
+    ]
     if "local_1" in results:
         rows += throughput_rows("embedded local pool", results["local_1"], results["local_2"])
-    print(f"kitgen campaign benchmark: regenerate 2026, {q1['locales']} locales × 4 kinds from "
-          f"an empty store; {cores} cores shared by the render processes, the client command "
-          "and Redis, so 2× is a ceiling")
+    print(
+        f"kitgen campaign benchmark: regenerate 2026, {q1['locales']} locales × 4 kinds from "
+        f"an empty store; {cores} cores shared by the render processes, the client command "
+        "and Redis, so 2× is a ceiling"
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(7)]
     for row in rows:
-        print("  " + "  ".join(c.rjust(w) if 0 < i < 5 else c.ljust(w)
-                               for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        print(
+            "  "
+            + "  ".join(
+                c.rjust(w) if 0 < i < 5 else c.ljust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
     if "before_s" in q1:
         serial, t1 = q1["before_s"] + q1["after_s"], q1["seconds"]
-        print(f"  serial part of queued, 1 process: {serial:.1f} s of {t1:.1f} s; with it, 2 "
-              f"processes can give at most {t1 / ((t1 - serial) / 2 + serial):.2f}×")
+        print(
+            f"  serial part of queued, 1 process: {serial:.1f} s of {t1:.1f} s; with it, 2 "
+            f"processes can give at most {t1 / ((t1 - serial) / 2 + serial):.2f}×"
+        )
     for key, run in results.items():
         if not isinstance(run, dict):
             continue
         line = f"  {key}: render s {run['render_s']:.1f}"
         if "before_s" in run:
             line += f", before {run['before_s']:.1f} s, after {run['after_s']:.1f} s"
-        line += (f"; CPU s: client {run['client_cpu_s']:.1f}, machine "
-                 f"{run['machine_cpu_s']:.1f} of {cores} × {run['seconds']:.1f}")
+        line += (
+            f"; CPU s: client {run['client_cpu_s']:.1f}, machine "
+            f"{run['machine_cpu_s']:.1f} of {cores} × {run['seconds']:.1f}"
+        )
         if "counters" in run:
             counted = run["counters"].get("documents_rendered", 0)
-            line += f"; Redis counters {counted} documents" + \
-                ("" if counted == run["documents"] else " (NOT the report's number)")
+            line += f"; Redis counters {counted} documents" + (
+                "" if counted == run["documents"] else " (NOT the report's number)"
+            )
         print(line + (f"; {run['failed']} locales FAILED" if run["failed"] else ""))
         if run["foreign_cpu_s"] > 0.05 * cores * run["seconds"]:
             print(f"    NOISY: other processes used {run['foreign_cpu_s']:.1f} CPU s meanwhile")
-        peaks = ", ".join(f"{p['rss_mib']:.0f} (HWM {p['hwm_mib']:.0f})"
-                          for p in run["rss"].values())
+        peaks = ", ".join(
+            f"{p['rss_mib']:.0f} (HWM {p['hwm_mib']:.0f})" for p in run["rss"].values()
+        )
         print(f"    peak RSS per render process, MiB: {peaks or 'not sampled'}")
 
 

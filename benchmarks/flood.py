@@ -34,8 +34,11 @@ from processes import Processes, interrupted, wait_until  # benchmarks/processes
 
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
 CAP = 120.0  # seconds an organizer's kit is waited for before it counts as "≥ CAP"
-OFF = {"KITGEN_RATE_LIMIT": "1000000/minute", "KITGEN_MAX_IN_FLIGHT": "1000000",
-       "KITGEN_MAX_QUEUED": "1000000"}
+OFF = {
+    "KITGEN_RATE_LIMIT": "1000000/minute",
+    "KITGEN_MAX_IN_FLIGHT": "1000000",
+    "KITGEN_MAX_QUEUED": "1000000",
+}
 FLOODER = {"X-Forwarded-For": "203.0.113.7"}
 ORGANIZER = {"X-Forwarded-For": "198.51.100.9"}
 
@@ -62,8 +65,12 @@ def start_web(procs: Processes, env: dict[str, str], name: str) -> tuple[Any, st
 
 
 def agenda(event: str) -> dict[str, Any]:
-    return {"country": "fr", "language": "fr", "kinds": ["agenda"],
-            "personalization": {"event_name": event}}
+    return {
+        "country": "fr",
+        "language": "fr",
+        "kinds": ["agenda"],
+        "personalization": {"event_name": event},
+    }
 
 
 def time_to_kit(client: httpx.Client, base: str, event: str) -> float:
@@ -86,8 +93,7 @@ def flood(client: httpx.Client, base: str, tag: str, burst: int) -> tuple[list[s
     """``burst`` unique requests: (keys accepted, number refused with 429/503)."""
     accepted, refused = [], 0
     for n in range(burst):
-        answer = client.post(base + "/api/kits", json=agenda(f"{tag} flood {n}"),
-                             headers=FLOODER)
+        answer = client.post(base + "/api/kits", json=agenda(f"{tag} flood {n}"), headers=FLOODER)
         if answer.status_code in (200, 202):
             accepted.append(answer.json()["key"])
         elif answer.status_code in (429, 503):
@@ -102,14 +108,17 @@ def drain(client: httpx.Client, base: str, keys: list[str]) -> None:
     waiting = list(keys)
     deadline = time.monotonic() + 30 * CAP
     while waiting and time.monotonic() < deadline:
-        waiting = [k for k in waiting
-                   if client.get(f"{base}/api/kits/{k}").json()["state"] not in
-                   ("done", "failed")]
+        waiting = [
+            k
+            for k in waiting
+            if client.get(f"{base}/api/kits/{k}").json()["state"] not in ("done", "failed")
+        ]
         time.sleep(0.5)
 
 
-def run_mode(procs: Processes, env: dict[str, str], mode: str, rounds: int,
-             burst: int) -> dict[str, Any]:
+def run_mode(
+    procs: Processes, env: dict[str, str], mode: str, rounds: int, burst: int
+) -> dict[str, Any]:
     web, base = start_web(procs, env, f"web-{mode}")
     times: list[float] = []
     accepted_total = refused_total = 0
@@ -134,12 +143,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_flood(procs: Processes, base_env: dict[str, str], tmp: Path, rounds: int,
-                burst: int) -> dict[str, dict[str, Any]]:
+def bench_flood(
+    procs: Processes, base_env: dict[str, str], tmp: Path, rounds: int, burst: int
+) -> dict[str, dict[str, Any]]:
     results = {}
     for mode, extra in (("idle", {}), ("before", OFF), ("after", {})):
-        env = {**base_env, **extra, "KITGEN_STORE_DIR": str(tmp / f"store-flood-{mode}"),
-               "KITGEN_TRUSTED_PROXIES": "127.0.0.1", "KITGEN_LOCAL_WORKERS": "2"}
+        env = {
+            **base_env,
+            **extra,
+            "KITGEN_STORE_DIR": str(tmp / f"store-flood-{mode}"),
+            "KITGEN_TRUSTED_PROXIES": "127.0.0.1",
+            "KITGEN_LOCAL_WORKERS": "2",
+        }
         found = run_mode(procs, env, mode, rounds, burst)
         found["p50"] = statistics.median(found["times"])
         found["p95"] = percentile(found["times"], 0.95)
@@ -154,17 +169,26 @@ def rows(results: dict[str, dict[str, Any]], burst: int) -> list[tuple[str, str,
         return f"≥ {CAP:.0f} s" if value >= CAP else f"{value:.2f} s"
 
     out = []
-    for mode, label in (("idle", "organizer alone"),
-                        ("before", f"organizer, {burst}-request flood, admission off"),
-                        ("after", f"organizer, {burst}-request flood, admission on")):
+    for mode, label in (
+        ("idle", "organizer alone"),
+        ("before", f"organizer, {burst}-request flood, admission off"),
+        ("after", f"organizer, {burst}-request flood, admission on"),
+    ):
         r = results[mode]
         ratio = r["p50"] / idle if idle else float("nan")
-        flood_note = "" if mode == "idle" else \
-            f"; flood: {r['accepted']} accepted, {r['refused']} refused"
+        flood_note = (
+            "" if mode == "idle" else f"; flood: {r['accepted']} accepted, {r['refused']} refused"
+        )
         goal = "" if mode == "idle" else "p50 ≤ idle + 5 s" if mode == "after" else ""
         verdict = "" if not goal else ("ok" if r["p50"] <= idle + 5 else "MISSED")
-        out.append((f"flood: {label}", f"p50 {seconds(r['p50'])}, p95 {seconds(r['p95'])} "
-                    f"({ratio:.1f}× idle){flood_note}", goal, verdict))
+        out.append(
+            (
+                f"flood: {label}",
+                f"p50 {seconds(r['p50'])}, p95 {seconds(r['p95'])} ({ratio:.1f}× idle){flood_note}",
+                goal,
+                verdict,
+            )
+        )
     return out
 
 
@@ -184,8 +208,10 @@ def main() -> None:
     finally:
         procs.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"kitgen flood benchmark: {os.cpu_count()} cores, 2 render processes, "
-          f"{args.rounds} rounds of {args.burst} flood requests + 1 organizer kit")
+    print(
+        f"kitgen flood benchmark: {os.cpu_count()} cores, 2 render processes, "
+        f"{args.rounds} rounds of {args.burst} flood requests + 1 organizer kit"
+    )
     for row in rows(results, args.burst):
         print("  " + "  ".join(row))
     for mode, r in results.items():

@@ -33,24 +33,29 @@ def country_for(catalog: Catalog, language: str) -> str:
     """The country of the same code if it speaks it first (de → de, not ch), else a country
     whose default language it is, else one that speaks it, else the US."""
     speaking = [c for c in catalog.countries.values() if language in c.languages]
-    defaults = sorted((c for c in speaking if c.default_language == language),
-                      key=lambda c: c.code != language)
+    defaults = sorted(
+        (c for c in speaking if c.default_language == language), key=lambda c: c.code != language
+    )
     return (defaults or speaking or [catalog.country("us")])[0].code
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--languages", default="",
-                        help="comma-separated site codes (default: every supported language)")
+    parser.add_argument(
+        "--languages",
+        default="",
+        help="comma-separated site codes (default: every supported language)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(Settings(), store_dir=Path(tmp) / "store")
         builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
         catalog = load_catalog(settings.content_dir)
-        languages = ([c.strip() for c in args.languages.split(",") if c.strip()]
-                     or list(catalog.languages))
+        languages = [c.strip() for c in args.languages.split(",") if c.strip()] or list(
+            catalog.languages
+        )
         for code in languages:
             catalog.language(code)  # an unknown code fails here, listing the valid ones
         requests = {code: KitRequest(country_for(catalog, code), code) for code in languages}
@@ -80,8 +85,10 @@ def main() -> None:
         lang = catalog.language(code)
         ratio = medians[code] / base
         flag = f"  > {GOAL:g}x Latin" if ratio > GOAL else ""
-        print(f"  {code:5} {requests[code].country:7} {lang.script:11} {medians[code]:8.1f} "
-              f"{times[code][0]:8.1f} {ratio:6.2f}{flag}")
+        print(
+            f"  {code:5} {requests[code].country:7} {lang.script:11} {medians[code]:8.1f} "
+            f"{times[code][0]:8.1f} {ratio:6.2f}{flag}"
+        )
     label = "Latin median" if latin else "median (no Latin language measured)"
     print(f"  {label}: {base:.1f} ms over {len(latin) or len(medians)} language(s)")
     cjk = {c: m for c, m in medians.items() if catalog.language(c).script in CJK_SCRIPTS}
@@ -90,8 +97,10 @@ def main() -> None:
     if medians:
         worst = max(medians, key=medians.get)
         verdict = "within" if medians[worst] / base <= GOAL else "NOT within"
-        print(f"  worst: {worst} at {medians[worst] / base:.2f}x the Latin median "
-              f"({verdict} the {GOAL:g}x goal)")
+        print(
+            f"  worst: {worst} at {medians[worst] / base:.2f}x the Latin median "
+            f"({verdict} the {GOAL:g}x goal)"
+        )
     for code, error in failed.items():
         print(f"  FAILED {code}: {error}")
 

@@ -22,8 +22,14 @@ class Processes:
 
     def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=PROJECT_ROOT, start_new_session=True)
+        process = subprocess.Popen(
+            args,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+        )
         self.running.append(process)
         return process
 

@@ -57,16 +57,23 @@ def main() -> None:
         plans = builder.plan(resolved, locale)
         pages = {p.kind: builder.compose(p, resolved, locale, brand).html for p in plans}
         raw_font_config = builder.renderer.font_config  # same process, same fonts: fair
-        raw_css = {kind: [CSS(filename=str(path), font_config=raw_font_config)
-                          for path in builder.stylesheets(kind)] for kind in pages}
+        raw_css = {
+            kind: [
+                CSS(filename=str(path), font_config=raw_font_config)
+                for path in builder.stylesheets(kind)
+            ]
+            for kind in pages
+        }
         base_url = settings.content_dir.as_uri() + "/"
 
         def raw_kit() -> dict[str, float]:
             per_doc = {}
             for kind, html in pages.items():
-                per_doc[kind], _ = timed(lambda k=kind, h=html: HTML(
-                    string=h, base_url=base_url).write_pdf(
-                        stylesheets=raw_css[k], font_config=raw_font_config))
+                per_doc[kind], _ = timed(
+                    lambda k=kind, h=html: HTML(string=h, base_url=base_url).write_pdf(
+                        stylesheets=raw_css[k], font_config=raw_font_config
+                    )
+                )
             return per_doc
 
         def kitgen_kit() -> dict[str, float]:
@@ -79,6 +86,7 @@ def main() -> None:
                     started[info["kind"]] = now
                 elif event == "document-done":
                     per_doc[info["kind"]] = (now - started[info["kind"]]) * 1000
+
             builder.build(request, force=True, progress=progress)
             return per_doc
 
@@ -107,12 +115,13 @@ def main() -> None:
         k, r = med(kit_docs[kind]), med(raw_docs[kind])
         print(f"  {kind:14} {k:9.1f} {r:9.1f} {k / r:7.2f}")
     k, r = med(kit_totals), med(raw_totals)
-    print(f"  {'whole kit':14} {k:9.1f} {r:9.1f} {k / r:7.2f}   (goal ≤ 1.10; kit includes "
-          "keys, combined PDF, storage)")
+    print(
+        f"  {'whole kit':14} {k:9.1f} {r:9.1f} {k / r:7.2f}   (goal ≤ 1.10; kit includes "
+        "keys, combined PDF, storage)"
+    )
     c = med(cached)
     print(f"  cached build   {c:9.1f} ms = {c / k:.1%} of an uncached build (goal ≤ 10 %)")
-    catalog_cost([x.strip() for x in args.catalog_languages.split(",") if x.strip()],
-                 args.runs)
+    catalog_cost([x.strip() for x in args.catalog_languages.split(",") if x.strip()], args.runs)
 
 
 def catalog_cost(languages: list[str], runs: int) -> None:
@@ -131,10 +140,10 @@ def catalog_cost(languages: list[str], runs: int) -> None:
         for language in languages:
             request = KitRequest("us", language)
             builder.build(request, force=True)  # warm fonts for this script
-            kit = statistics.median(timed(lambda r=request: builder.build(r, force=True))[0]
-                                    for _ in range(runs))
-            catalogs = [(kind, catalog_path(content, language, kind)) for kind in
-                        request.kinds]
+            kit = statistics.median(
+                timed(lambda r=request: builder.build(r, force=True))[0] for _ in range(runs)
+            )
+            catalogs = [(kind, catalog_path(content, language, kind)) for kind in request.kinds]
             catalogs = [(kind, path) for kind, path in catalogs if path.exists()]
             if not catalogs:
                 print(f"  {language:9} {kit:9.1f} {'-':>9} {'-':>7} {'-':>12}  (no catalog)")
@@ -149,8 +158,9 @@ def catalog_cost(languages: list[str], runs: int) -> None:
             def step(paths=catalogs) -> None:
                 for kind, path in paths:
                     english = load_document(document_path(content, kind, "en"), kind, "en")
-                    translate_document(english, load_catalog(path)[0],
-                                       TranslationPolicy.DRAFT, content)
+                    translate_document(
+                        english, load_catalog(path)[0], TranslationPolicy.DRAFT, content
+                    )
 
             parse = statistics.median(timed(first_parse)[0] for _ in range(runs))
             cost = statistics.median(timed(step)[0] for _ in range(runs))

@@ -56,9 +56,24 @@ from kitgen.storage import FilesystemStorage
 REDIS_URL = "redis://127.0.0.1:6379/13"
 WARM_KITS = 3  # per side of the queue comparison, not timed
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
-               "6379", "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-               "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 FLOOR_APP = """import sys, uvicorn
 from starlette.applications import Starlette
 from starlette.responses import FileResponse
@@ -91,25 +106,41 @@ def redis_up(client: redis.Redis) -> bool:
 
 
 def request_for(label: str, kinds: list[str]) -> KitRequest:
-    return KitRequest.from_dict({"country": "us", "language": "en", "kinds": kinds,
-                                 "personalization": {"event_name": label}})
+    return KitRequest.from_dict(
+        {
+            "country": "us",
+            "language": "en",
+            "kinds": kinds,
+            "personalization": {"event_name": label},
+        }
+    )
 
 
 # -- load generation -------------------------------------------------------------------------
 def load(client: str, url: str, seconds: int, connections: int) -> dict[str, Any]:
     """p50/p99 ms, req/s and errors of ``seconds`` of GETs from another process."""
     if client == "wrk":
-        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-                              url], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         scale = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
-        pct = {p: float(v) * scale[u] for p, v, u in
-               re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)}
+        pct = {
+            p: float(v) * scale[u]
+            for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+        }
         errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
         errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         return {"p50_ms": pct["50"], "p99_ms": pct["99"], "rps": rps, "errors": errors}
-    out = subprocess.run([sys.executable, __file__, "--httpx-load", url, str(seconds),
-                          str(connections)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--httpx-load", url, str(seconds), str(connections)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -126,6 +157,7 @@ async def httpx_load(url: str, seconds: float, connections: int) -> dict[str, An
                 response = await client.get(url)
                 latencies.append((time.perf_counter() - start) * 1000)
                 errors += response.status_code >= 400
+
         began = time.perf_counter()
         await asyncio.gather(*(one_connection() for _ in range(connections)))
         elapsed = time.perf_counter() - began
@@ -134,8 +166,9 @@ async def httpx_load(url: str, seconds: float, connections: int) -> dict[str, An
 
 
 # -- the three measurements ------------------------------------------------------------------
-def bench_web(procs: Processes, tmp: Path, env: dict[str, str], client: str, seconds: int,
-              floor: bool) -> dict[str, dict[str, Any]]:
+def bench_web(
+    procs: Processes, tmp: Path, env: dict[str, str], client: str, seconds: int, floor: bool
+) -> dict[str, dict[str, Any]]:
     port = free_port()
     web = procs.start("web", [*KITGEN, "serve", "--port", str(port), "--quiet"], env)
     base = f"http://127.0.0.1:{port}"
@@ -149,9 +182,13 @@ def bench_web(procs: Processes, tmp: Path, env: dict[str, str], client: str, sec
     assert httpx.get(status).json()["state"] == "done", "the first kit failed"
     pdf = httpx.get(f"{base}/kits/{key}/files/agenda.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), "no agenda.pdf"
-    results = {"download": {**load(client, f"{base}/kits/{key}/files/agenda.pdf", seconds, 8),
-                            "bytes": len(pdf.content)},
-               "status": load(client, status, seconds, 8)}
+    results = {
+        "download": {
+            **load(client, f"{base}/kits/{key}/files/agenda.pdf", seconds, 8),
+            "bytes": len(pdf.content),
+        },
+        "status": load(client, status, seconds, 8),
+    }
     procs.stop(web)
     if floor:  # the same file from the same server stack without kitgen: what is possible
         path = tmp / "floor.pdf"
@@ -164,11 +201,13 @@ def bench_web(procs: Processes, tmp: Path, env: dict[str, str], client: str, sec
     return results
 
 
-def start_worker(procs: Processes, name: str, env: dict[str, str],
-                 logs: Path) -> tuple[subprocess.Popen, int]:
+def start_worker(
+    procs: Processes, name: str, env: dict[str, str], logs: Path
+) -> tuple[subprocess.Popen, int]:
     """A ``kitgen worker --concurrency 1`` and the pid of its one pool process."""
-    worker = procs.start(name, [*KITGEN, "worker", "--concurrency", "1", "--hostname",
-                                f"{name}@%h"], env)
+    worker = procs.start(
+        name, [*KITGEN, "worker", "--concurrency", "1", "--hostname", f"{name}@%h"], env
+    )
     log = logs / f"{name}.log"
     wait_until(lambda: worker.poll() is not None or "ready." in log.read_text(), 90, name)
     if worker.poll() is not None:
@@ -192,8 +231,13 @@ def vm_kib(pid: int, field: str) -> int:
     return int(re.search(rf"^{field}:\s+(\d+) kB", text, re.M).group(1))
 
 
-def run_queued(dispatcher: CeleryDispatcher, settings: Settings, storage: FilesystemStorage,
-               requests: list[KitRequest], window: int = 1) -> None:
+def run_queued(
+    dispatcher: CeleryDispatcher,
+    settings: Settings,
+    storage: FilesystemStorage,
+    requests: list[KitRequest],
+    window: int = 1,
+) -> None:
     """Submit kits (at most ``window`` in flight) and wait until each is done."""
     builder = builder_for(settings, storage)
     pending = list(requests)
@@ -211,8 +255,14 @@ def run_queued(dispatcher: CeleryDispatcher, settings: Settings, storage: Filesy
         time.sleep(0.005)
 
 
-def bench_queue(procs: Processes, env: dict[str, str], settings: Settings,
-                storage: FilesystemStorage, logs: Path, runs: int) -> dict[str, Any]:
+def bench_queue(
+    procs: Processes,
+    env: dict[str, str],
+    settings: Settings,
+    storage: FilesystemStorage,
+    logs: Path,
+    runs: int,
+) -> dict[str, Any]:
     start_worker(procs, "worker-queue", env, logs)
     dispatcher = CeleryDispatcher(settings)
     kinds = ["proclamation", "agenda"]
@@ -228,29 +278,46 @@ def bench_queue(procs: Processes, env: dict[str, str], settings: Settings,
         run_queued(dispatcher, settings, storage, [request_for(f"queued {i}", kinds)])
         queued.append((time.perf_counter() - start) * 1000)
     dispatcher.close()
-    return {"inline_ms": inline, "queued_ms": queued, "inline_median_ms": statistics.median(inline),
-            "queued_median_ms": statistics.median(queued),
-            "overhead_ms": statistics.median(queued) - statistics.median(inline),
-            "paired_ms": statistics.median(q - i for q, i in zip(queued, inline, strict=True))}
+    return {
+        "inline_ms": inline,
+        "queued_ms": queued,
+        "inline_median_ms": statistics.median(inline),
+        "queued_median_ms": statistics.median(queued),
+        "overhead_ms": statistics.median(queued) - statistics.median(inline),
+        "paired_ms": statistics.median(q - i for q, i in zip(queued, inline, strict=True)),
+    }
 
 
-def bench_rss(procs: Processes, env: dict[str, str], settings: Settings,
-              storage: FilesystemStorage, logs: Path, checkpoints: tuple[int, ...]
-              ) -> dict[str, Any]:
+def bench_rss(
+    procs: Processes,
+    env: dict[str, str],
+    settings: Settings,
+    storage: FilesystemStorage,
+    logs: Path,
+    checkpoints: tuple[int, ...],
+) -> dict[str, Any]:
     worker, child = start_worker(procs, "worker-rss", env, logs)
     dispatcher = CeleryDispatcher(settings, queue="batch")
     done, out = 0, {}
     for mark in checkpoints:
-        run_queued(dispatcher, settings, storage,
-                   [request_for(f"rss {i}", ["agenda"]) for i in range(done, mark)], window=3)
+        run_queued(
+            dispatcher,
+            settings,
+            storage,
+            [request_for(f"rss {i}", ["agenda"]) for i in range(done, mark)],
+            window=3,
+        )
         done = mark
         time.sleep(0.3)
         if pool_child(worker.pid) != child:
             raise RuntimeError("the worker replaced its pool process; RSS is not comparable")
-        out[mark] = {"rss_mib": vm_kib(child, "VmRSS") / 1024,
-                     "hwm_mib": vm_kib(child, "VmHWM") / 1024}
-    stats = {k.decode(): int(v) for k, v in dispatcher.flights.client.hgetall(
-        "kitgen:stats").items()}
+        out[mark] = {
+            "rss_mib": vm_kib(child, "VmRSS") / 1024,
+            "hwm_mib": vm_kib(child, "VmHWM") / 1024,
+        }
+    stats = {
+        k.decode(): int(v) for k, v in dispatcher.flights.client.hgetall("kitgen:stats").items()
+    }
     dispatcher.close()
     first, last = out[checkpoints[0]]["rss_mib"], out[checkpoints[-1]]["rss_mib"]
     return {"checkpoints": out, "growth": last / first - 1, "stats": stats}
@@ -262,8 +329,9 @@ def verdict(ok: bool) -> str:
 
 
 def web_row(what: str, r: dict[str, Any], goal: bool) -> Row:
-    measured = f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, {r['rps']:.0f} req/s" + \
-        (f", {r['errors']} errors" if r["errors"] else "")
+    measured = f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, {r['rps']:.0f} req/s" + (
+        f", {r['errors']} errors" if r["errors"] else ""
+    )
     if not goal:
         return what, measured, "(reference)", ""
     ok = r["p50_ms"] <= 10 and r["rps"] >= 500 and not r["errors"]
@@ -297,29 +365,45 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="kitgen-bench-"))
     (tmp / "logs").mkdir()
     procs = Processes(tmp / "logs")
-    base_env = {k: v for k, v in os.environ.items()
-                if not k.startswith(("KITGEN_REDIS", "KITGEN_S3", "KITGEN_PUBLIC_S3"))}
+    base_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KITGEN_REDIS", "KITGEN_S3", "KITGEN_PUBLIC_S3"))
+    }
     base_env |= {"PYTHONUNBUFFERED": "1", "KITGEN_WORKER_MAX_TASKS": "100000"}
     try:
         web_env = {**base_env, "KITGEN_STORE_DIR": str(tmp / "store-web")}
         web = bench_web(procs, tmp, web_env, client, seconds, not args.no_floor)
-        settings = replace(Settings.from_env(base_env), store_dir=tmp / "store-queue",
-                           redis_url=REDIS_URL)
+        settings = replace(
+            Settings.from_env(base_env), store_dir=tmp / "store-queue", redis_url=REDIS_URL
+        )
         storage = FilesystemStorage(settings.store_dir)
-        q_env = {**base_env, "KITGEN_STORE_DIR": str(settings.store_dir),
-                 "KITGEN_REDIS_URL": REDIS_URL}
+        q_env = {
+            **base_env,
+            "KITGEN_STORE_DIR": str(settings.store_dir),
+            "KITGEN_REDIS_URL": REDIS_URL,
+        }
         queue = bench_queue(procs, q_env, settings, storage, tmp / "logs", runs)
         procs.stop_all()
         rss = bench_rss(procs, q_env, settings, storage, tmp / "logs", checkpoints)
         procs.stop_all()
         burst = 30 if args.quick else 50
-        flood = None if args.no_flood else bench_flood(
-            procs, {k: v for k, v in base_env.items() if not k.startswith("KITGEN_")}, tmp,
-            3 if args.quick else 5, burst)
+        flood = (
+            None
+            if args.no_flood
+            else bench_flood(
+                procs,
+                {k: v for k, v in base_env.items() if not k.startswith("KITGEN_")},
+                tmp,
+                3 if args.quick else 5,
+                burst,
+            )
+        )
     except Exception:
         logs = sorted((tmp / "logs").glob("*.log"))
-        print("\n".join(f"--- {p.name} ---\n{p.read_text()[-2000:]}" for p in logs),
-              file=sys.stderr)
+        print(
+            "\n".join(f"--- {p.name} ---\n{p.read_text()[-2000:]}" for p in logs), file=sys.stderr
+        )
         raise
     finally:
         procs.stop_all()
@@ -330,40 +414,78 @@ def main() -> None:
     a, b = checkpoints[0], checkpoints[-1]
     trend = " → ".join(f"{rss['checkpoints'][m]['rss_mib']:.1f}" for m in checkpoints)
     rows: list[Row] = [
-        web_row(f"web: GET /kits/{{key}}/files/agenda.pdf ({web['download']['bytes'] // 1024} "
-                "KiB)", web["download"], True),
-        web_row("web: GET /api/kits/{key} (done kit)", web["status"], True)]
+        web_row(
+            f"web: GET /kits/{{key}}/files/agenda.pdf ({web['download']['bytes'] // 1024} KiB)",
+            web["download"],
+            True,
+        ),
+        web_row("web: GET /api/kits/{key} (done kit)", web["status"], True),
+    ]
     if "floor" in web:
         rows.append(web_row("floor: bare Starlette FileResponse, same file", web["floor"], False))
     rows += [
-        ("queue: in-process build_kit (2 docs)", f"median {queue['inline_median_ms']:.1f} ms",
-         "", ""),
+        (
+            "queue: in-process build_kit (2 docs)",
+            f"median {queue['inline_median_ms']:.1f} ms",
+            "",
+            "",
+        ),
         ("queue: submit → done via 1 worker", f"median {queue['queued_median_ms']:.1f} ms", "", ""),
-        ("queue: overhead (difference of medians)", f"{queue['overhead_ms']:+.1f} ms "
-         f"(median of paired differences {queue['paired_ms']:+.1f} ms)", "< 50 ms",
-         verdict(queue["overhead_ms"] < 50)),
-        (f"worker pool RSS after {' / '.join(map(str, checkpoints))} kits",
-         f"{trend} MiB (peak {rss['checkpoints'][b]['hwm_mib']:.1f})", "", ""),
-        (f"worker pool RSS growth {a} → {b}", f"{rss['growth']:+.1%}", "≤ 10 %",
-         verdict(rss["growth"] <= 0.10))]
+        (
+            "queue: overhead (difference of medians)",
+            f"{queue['overhead_ms']:+.1f} ms "
+            f"(median of paired differences {queue['paired_ms']:+.1f} ms)",
+            "< 50 ms",
+            verdict(queue["overhead_ms"] < 50),
+        ),
+        (
+            f"worker pool RSS after {' / '.join(map(str, checkpoints))} kits",
+            f"{trend} MiB (peak {rss['checkpoints'][b]['hwm_mib']:.1f})",
+            "",
+            "",
+        ),
+        (
+            f"worker pool RSS growth {a} → {b}",
+            f"{rss['growth']:+.1%}",
+            "≤ 10 %",
+            verdict(rss["growth"] <= 0.10),
+        ),
+    ]
     if flood is not None:
         rows += flood_rows(flood, burst)
-    print(f"kitgen service benchmark: {os.cpu_count()} cores; load: {client}, 8 connections, "
-          f"{seconds}s per line; queue: median of {runs}; RSS: {a} and {b} agenda kits")
-    print("machines are noisy (and here the load generator shares the cores with the server):"
-          " run it twice and read the medians")
+    print(
+        f"kitgen service benchmark: {os.cpu_count()} cores; load: {client}, 8 connections, "
+        f"{seconds}s per line; queue: median of {runs}; RSS: {a} and {b} agenda kits"
+    )
+    print(
+        "machines are noisy (and here the load generator shares the cores with the server):"
+        " run it twice and read the medians"
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
-        print("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) +
-              f"  {row[3]}")
-    print(f"  queue runs, ms: in-process {[round(x) for x in queue['inline_ms']]}, "
-          f"queued {[round(x) for x in queue['queued_ms']]}")
+        print(
+            "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + f"  {row[3]}"
+        )
+    print(
+        f"  queue runs, ms: in-process {[round(x) for x in queue['inline_ms']]}, "
+        f"queued {[round(x) for x in queue['queued_ms']]}"
+    )
     print(f"  worker counters (kitgen:stats, both workers): {rss['stats']}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"cores": os.cpu_count(), "client": client,
-                                               "web": web, "queue": queue, "rss": rss,
-                                               "flood": flood},
-                                              indent=2) + "\n")
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "cores": os.cpu_count(),
+                    "client": client,
+                    "web": web,
+                    "queue": queue,
+                    "rss": rss,
+                    "flood": flood,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
 
 
 if __name__ == "__main__":

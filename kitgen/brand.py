@@ -48,8 +48,7 @@ def load_brand(content_dir: Path) -> Brand:
             raise ContentError(f"colour {key!r}: {value!r} is not a #hex colour", path, key=key)
     for key, value in fonts.items():
         if not _NAME.fullmatch(key) or not _FONT.fullmatch(value):
-            raise ContentError(f"font {key!r}: {value!r} is not a font family name", path,
-                               key=key)
+            raise ContentError(f"font {key!r}: {value!r} is not a font family name", path, key=key)
     logo = (brand_dir(content_dir) / str(raw.get("logo", "logo.svg"))).resolve()
     if not logo.is_relative_to(brand_dir(content_dir).resolve()):
         raise ContentError("logo must be a file inside the brand folder", path, key="logo")

@@ -81,7 +81,8 @@ def format_wide_interval(start: dt.date, end: dt.date, skeleton: str, locale: Lo
         if field in patterns and start_fmt.extract(field) != end_fmt.extract(field):
             return "".join(
                 parse_pattern(_ABBREVIATED_MONTH.sub("MMMM", pattern)).apply(instant, locale)
-                for pattern, instant in zip(patterns[field], (start, end), strict=True))
+                for pattern, instant in zip(patterns[field], (start, end), strict=True)
+            )
     return format_interval(start, end, skeleton, locale=locale)
 
 
@@ -107,8 +108,12 @@ class Campaigns:
             raise InvalidRequest("campaign", year, self.years)
         regions = self.years[year]
         if region not in regions:
-            raise InvalidRequest("campaign region", region, regions,
-                                 reason=f"campaign {year} has no dates for region {region!r}")
+            raise InvalidRequest(
+                "campaign region",
+                region,
+                regions,
+                reason=f"campaign {year} has no dates for region {region!r}",
+            )
         return regions[region]
 
 
@@ -122,11 +127,18 @@ def load_campaigns(content_dir: Path) -> Campaigns:
             try:
                 start, end = span["start"], span["end"]
             except (KeyError, TypeError):
-                raise ContentError(f"campaign {year}/{region}: needs start and end dates",
-                                   path, key=f"{year}.{region}") from None
+                raise ContentError(
+                    f"campaign {year}/{region}: needs start and end dates",
+                    path,
+                    key=f"{year}.{region}",
+                ) from None
             if not isinstance(start, dt.date) or not isinstance(end, dt.date) or end < start:
-                raise ContentError(f"campaign {year}/{region}: start and end must be dates "
-                                   "(YYYY-MM-DD), end not before start", path, key=f"{year}")
+                raise ContentError(
+                    f"campaign {year}/{region}: start and end must be dates "
+                    "(YYYY-MM-DD), end not before start",
+                    path,
+                    key=f"{year}",
+                )
             years[str(year)][str(region)] = Campaign(str(year), start, end)
     if not years:
         raise ContentError("no campaign defined", path)

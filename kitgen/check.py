@@ -46,20 +46,23 @@ def check_content(settings: Settings) -> CheckReport:
     builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
     for language in content_languages(settings):
         if language not in catalog.languages:
-            report.errors.append(f"content for unknown language {language!r} "
-                                 "(not in languages.yaml)")
+            report.errors.append(
+                f"content for unknown language {language!r} (not in languages.yaml)"
+            )
             continue
         report.languages.append(language)
-        country = next((c.code for c in catalog.countries.values()
-                        if c.default_language == language), "us")
+        country = next(
+            (c.code for c in catalog.countries.values() if c.default_language == language), "us"
+        )
         try:
             missing = load_strings(settings.content_dir, language).missing_keys()
         except KitgenError as exc:
             report.errors.append(str(exc))
             continue
         if missing:
-            report.warnings.append(f"{language}: {len(missing)} string(s) missing, English "
-                                   f"used: {', '.join(missing)}")
+            report.warnings.append(
+                f"{language}: {len(missing)} string(s) missing, English used: {', '.join(missing)}"
+            )
         for kind in KINDS:
             report.documents += 1
             try:
@@ -82,8 +85,7 @@ def _check_catalog(settings: Settings, language: str, kind: str, report: CheckRe
     status = document_status(settings, language, kind, settings.translation_policy)
     if status.whole_file:
         return
-    waiting = {"untranslated": status.untranslated, "outdated (English changed)":
-               status.outdated}
+    waiting = {"untranslated": status.untranslated, "outdated (English changed)": status.outdated}
     if settings.translation_policy is TranslationPolicy.REVIEWED:
         waiting["draft (not reviewed)"] = status.draft
     parts = [f"{words} word(s) {name}" for name, words in waiting.items() if words]

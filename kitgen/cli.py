@@ -49,8 +49,16 @@ class Reporter:
 
 
 def _personalization(args: argparse.Namespace) -> dict[str, str]:
-    names = ("organization", "event_name", "event_date", "start_time", "place",
-             "official_name", "official_title", "jurisdiction")
+    names = (
+        "organization",
+        "event_name",
+        "event_date",
+        "start_time",
+        "place",
+        "official_name",
+        "official_title",
+        "jurisdiction",
+    )
     return {n: getattr(args, n) for n in names if getattr(args, n)}
 
 
@@ -58,16 +66,24 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from kitgen.pipeline import build_kit
 
     reporter = Reporter(args.quiet)
-    request = KitRequest.from_dict({
-        "country": args.country, "language": args.language, "campaign": args.campaign,
-        "kinds": args.kinds, "personalization": _personalization(args),
-        "print_ready": args.print_ready, "variant": args.variant,
-    })
+    request = KitRequest.from_dict(
+        {
+            "country": args.country,
+            "language": args.language,
+            "campaign": args.campaign,
+            "kinds": args.kinds,
+            "personalization": _personalization(args),
+            "print_ready": args.print_ready,
+            "variant": args.variant,
+        }
+    )
     storage = open_storage(settings)
-    reporter.say(f"kitgen {__version__}: {request.country}/{request.language} "
-                 f"({', '.join(request.kinds)})")
-    result = build_kit(request, settings=settings, storage=storage, force=args.force,
-                       progress=reporter.progress)
+    reporter.say(
+        f"kitgen {__version__}: {request.country}/{request.language} ({', '.join(request.kinds)})"
+    )
+    result = build_kit(
+        request, settings=settings, storage=storage, force=args.force, progress=reporter.progress
+    )
     year = result.request["campaign"]
     out = Path(args.out or f"kits/{request.country}-{request.language}-{year}")
     out.mkdir(parents=True, exist_ok=True)
@@ -82,8 +98,11 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     manifest = out / "manifest.json"
     manifest.write_text(json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n")
     rendered = result.rendered_count
-    state = "cached" if result.cached else f"rendered {rendered}, cached " \
-        f"{len(result.documents) - rendered}"
+    state = (
+        "cached"
+        if result.cached
+        else f"rendered {rendered}, cached {len(result.documents) - rendered}"
+    )
     reporter.say(f"{state}; kit {result.key[:12]} in {time.perf_counter() - reporter.started:.1f}s")
     for note in language_notes(result.manifest, {k: k for k in KINDS}):
         reporter.say(note)
@@ -91,9 +110,11 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         reporter.say(f"fallback: {fallback}")
     diagnostics = sorted({d for doc in result.documents for d in doc.diagnostics})
     if diagnostics:
-        reporter.say(f"{len(diagnostics)} content note(s) (invalid translations, legacy-page "
-                     f"repairs, drops, warnings); all in {manifest}")
-        for line in diagnostics[:args.show_notes]:
+        reporter.say(
+            f"{len(diagnostics)} content note(s) (invalid translations, legacy-page "
+            f"repairs, drops, warnings); all in {manifest}"
+        )
+        for line in diagnostics[: args.show_notes]:
             reporter.say(f"  {line}")
     for path in [*written, combined, manifest]:
         print(path)
@@ -117,24 +138,39 @@ def cmd_locales(args: argparse.Namespace, settings: Settings) -> int:
     english = catalog.language("en")
     if args.json:
         data = {
-            "countries": {c.code: {"name": catalog.country_name(c, english),
-                                   "languages": list(c.languages), "paper": c.paper,
-                                   "region": c.region} for c in catalog.countries.values()},
-            "languages": {lang.code: {"locale": str(lang.locale), "direction": lang.direction,
-                                      "name": catalog.language_name(lang, english),
-                                      "native": catalog.language_name(lang, lang)}
-                          for lang in catalog.languages.values()},
+            "countries": {
+                c.code: {
+                    "name": catalog.country_name(c, english),
+                    "languages": list(c.languages),
+                    "paper": c.paper,
+                    "region": c.region,
+                }
+                for c in catalog.countries.values()
+            },
+            "languages": {
+                lang.code: {
+                    "locale": str(lang.locale),
+                    "direction": lang.direction,
+                    "name": catalog.language_name(lang, english),
+                    "native": catalog.language_name(lang, lang),
+                }
+                for lang in catalog.languages.values()
+            },
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     print("Countries (code, name, languages: default first, paper)")
     for c in sorted(catalog.countries.values(), key=lambda c: c.code):
-        print(f"  {c.code:4} {catalog.country_name(c, english):28} "
-              f"{','.join(c.languages):16} {c.paper}")
+        print(
+            f"  {c.code:4} {catalog.country_name(c, english):28} "
+            f"{','.join(c.languages):16} {c.paper}"
+        )
     print("Languages (code, CLDR locale, direction, name)")
     for lang in sorted(catalog.languages.values(), key=lambda x: x.code):
-        print(f"  {lang.code:4} {lang.locale!s:12} {lang.direction}  "
-              f"{catalog.language_name(lang, english)} / {catalog.language_name(lang, lang)}")
+        print(
+            f"  {lang.code:4} {lang.locale!s:12} {lang.direction}  "
+            f"{catalog.language_name(lang, english)} / {catalog.language_name(lang, lang)}"
+        )
     return 0
 
 
@@ -151,9 +187,15 @@ def cmd_render_page(args: argparse.Namespace, settings: Settings) -> int:
     root = Path(args.site) if args.site else PegasusSite.find_root(page)
     if root is not None:
         settings = replace(settings, content_source=f"pegasus:{root}")
-    request = KitRequest.from_dict({"country": args.country, "language": args.language,
-                                    "campaign": args.campaign, "kinds": "guide",
-                                    "variant": args.variant})
+    request = KitRequest.from_dict(
+        {
+            "country": args.country,
+            "language": args.language,
+            "campaign": args.campaign,
+            "kinds": "guide",
+            "variant": args.variant,
+        }
+    )
     builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
     data, pages, sourced = builder.render_page(page, request)
     out = Path(args.output or page.with_suffix(".pdf").name)
@@ -166,8 +208,7 @@ def cmd_render_page(args: argparse.Namespace, settings: Settings) -> int:
     for fallback in sorted(sourced.fallbacks):
         print(f"fallback: {fallback}", file=sys.stderr)
     where = f"strings from {root}" if root else "no site tree: page strings are missing"
-    print(f"{out}: {pages} page(s); {len(sourced.diagnostics)} note(s); {where}",
-          file=sys.stderr)
+    print(f"{out}: {pages} page(s); {len(sourced.diagnostics)} note(s); {where}", file=sys.stderr)
     print(out)
     return 0
 
@@ -178,8 +219,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     languages = [x.strip() for x in args.languages.split(",")] if args.languages else None
     report = translation_report(settings, languages)
     if args.json:
-        print(json.dumps({"languages": [h.to_dict() for h in report]}, indent=2,
-                         ensure_ascii=False))
+        print(
+            json.dumps({"languages": [h.to_dict() for h in report]}, indent=2, ensure_ascii=False)
+        )
     else:
         print(format_table(report))
     if args.html:
@@ -196,8 +238,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
-    print(f"checked {report.documents} document(s) in {len(report.languages)} language(s): "
-          f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    print(
+        f"checked {report.documents} document(s) in {len(report.languages)} language(s): "
+        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    )
     return 1 if report.errors else 0
 
 
@@ -218,17 +262,30 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, local_workers=args.workers)
     configure_logging(logging.WARNING if args.quiet else logging.INFO)
     listener = _listen(args.host, args.port)  # a busy port is a clear error, before any set-up
-    mode = f"Celery over {settings.redis_url.split('@')[-1]}" if settings.redis_url else \
-        f"{settings.local_workers} local render processes (no KITGEN_REDIS_URL)"
-    print(f"kitgen {__version__}: http://{args.host}:{args.port}/ — renders by {mode}",
-          file=sys.stderr, flush=True)
+    mode = (
+        f"Celery over {settings.redis_url.split('@')[-1]}"
+        if settings.redis_url
+        else f"{settings.local_workers} local render processes (no KITGEN_REDIS_URL)"
+    )
+    print(
+        f"kitgen {__version__}: http://{args.host}:{args.port}/ — renders by {mode}",
+        file=sys.stderr,
+        flush=True,
+    )
     # h11 with an explicit bound: request line + headers past MAX_HEADER_BYTES are refused
     # (400) before anything is parsed into the app; httptools has no such limit. The app
     # refuses what h11 parsed in one piece past the same bound (431, kitgen.web.limits).
     with listener:
-        uvicorn.run(create_app(settings), fd=listener.fileno(), access_log=False,
-                    log_level="warning", timeout_graceful_shutdown=10, http="h11",
-                    h11_max_incomplete_event_size=MAX_HEADER_BYTES, limit_concurrency=512)
+        uvicorn.run(
+            create_app(settings),
+            fd=listener.fileno(),
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=10,
+            http="h11",
+            h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+            limit_concurrency=512,
+        )
     return 0
 
 
@@ -241,8 +298,11 @@ def _listen(host: str, port: int) -> socket.socket:
         listener.bind((host, port))
         listener.listen(2048)
     except OSError as exc:
-        reason = ("is already in use; stop what uses it or choose another with --port"
-                  if exc.errno == errno.EADDRINUSE else f"cannot be used: {exc.strerror}")
+        reason = (
+            "is already in use; stop what uses it or choose another with --port"
+            if exc.errno == errno.EADDRINUSE
+            else f"cannot be used: {exc.strerror}"
+        )
         raise ConfigError(f"{host}:{port} {reason}") from None
     listener.set_inheritable(True)
     return listener
@@ -258,12 +318,23 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     unknown = [q for q in queues if q not in QUEUES]
     if unknown or not queues:
-        print(f"kitgen: error: unknown queue(s) {unknown}; valid: {', '.join(QUEUES)}",
-              file=sys.stderr)
+        print(
+            f"kitgen: error: unknown queue(s) {unknown}; valid: {', '.join(QUEUES)}",
+            file=sys.stderr,
+        )
         return 2
     app = make_celery(settings)
-    argv = ["worker", "--queues", ",".join(queues), "--concurrency", str(args.concurrency),
-            "--loglevel", args.loglevel, "--without-gossip", "--without-mingle"]
+    argv = [
+        "worker",
+        "--queues",
+        ",".join(queues),
+        "--concurrency",
+        str(args.concurrency),
+        "--loglevel",
+        args.loglevel,
+        "--without-gossip",
+        "--without-mingle",
+    ]
     if args.hostname:
         argv += ["--hostname", args.hostname]
     if settings.worker_metrics_port:
@@ -279,8 +350,10 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_ping(args: argparse.Namespace, settings: Settings) -> int:
     """Liveness of the render workers: a Celery ping answered within a second."""
     if not settings.redis_url:
-        print("kitgen: error: no KITGEN_REDIS_URL: the local pool has no workers to ping",
-              file=sys.stderr)
+        print(
+            "kitgen: error: no KITGEN_REDIS_URL: the local pool has no workers to ping",
+            file=sys.stderr,
+        )
         return 2
     from kitgen.dispatch.queued import CeleryDispatcher
 
@@ -302,8 +375,14 @@ def _codes(value: str | None) -> list[str] | None:
     return [c.strip().lower() for c in value.split(",") if c.strip()] if value else None
 
 
-def _run_batch(args: argparse.Namespace, settings: Settings, locales: list[tuple[str, str]],
-               campaign: str, queue: str, title: str) -> int:
+def _run_batch(
+    args: argparse.Namespace,
+    settings: Settings,
+    locales: list[tuple[str, str]],
+    campaign: str,
+    queue: str,
+    title: str,
+) -> int:
     from kitgen.batch.campaign import run_locales
     from kitgen.batch.progress import RunProgress
     from kitgen.batch.report import format_table
@@ -314,14 +393,24 @@ def _run_batch(args: argparse.Namespace, settings: Settings, locales: list[tuple
     dispatcher = open_dispatcher(settings, queue=queue)
     try:
         with RunProgress(len(locales), title, quiet=args.quiet) as progress:
-            report = run_locales(settings, storage, dispatcher, locales, kinds, campaign,
-                                 force=args.force, retries=args.retries,
-                                 on_change=progress.update)
+            report = run_locales(
+                settings,
+                storage,
+                dispatcher,
+                locales,
+                kinds,
+                campaign,
+                force=args.force,
+                retries=args.retries,
+                on_change=progress.update,
+            )
     except KeyboardInterrupt:
         where = "keep rendering on the workers" if settings.redis_url else "were stopped"
-        print(f"kitgen: interrupted; finished kits are in the index, queued ones {where}; "
-              "run the same command again to finish (nothing is rendered twice)",
-              file=sys.stderr)
+        print(
+            f"kitgen: interrupted; finished kits are in the index, queued ones {where}; "
+            "run the same command again to finish (nothing is rendered twice)",
+            file=sys.stderr,
+        )
         return 130
     finally:
         dispatcher.close()
@@ -337,14 +426,11 @@ def _run_batch(args: argparse.Namespace, settings: Settings, locales: list[tuple
 def cmd_campaign_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     from kitgen.batch.campaign import campaign_locales
 
-    locales = campaign_locales(settings, args.year, _codes(args.countries),
-                               _codes(args.languages))
+    locales = campaign_locales(settings, args.year, _codes(args.countries), _codes(args.languages))
     if not locales:
-        print("kitgen: error: no (country, language) pair matches those filters",
-              file=sys.stderr)
+        print("kitgen: error: no (country, language) pair matches those filters", file=sys.stderr)
         return 2
-    return _run_batch(args, settings, locales, args.year, "batch",
-                      f"campaign {args.year}")
+    return _run_batch(args, settings, locales, args.year, "batch", f"campaign {args.year}")
 
 
 def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
@@ -352,8 +438,14 @@ def cmd_request(args: argparse.Namespace, settings: Settings) -> int:
 
     pairs = [(c, lang) for c in _codes(args.country) or [] for lang in _codes(args.language) or []]
     locales, campaign = requested_locales(settings, pairs, args.campaign)
-    return _run_batch(args, settings, locales, campaign, "interactive",
-                      f"request {', '.join(f'{c}/{lang}' for c, lang in locales)}")
+    return _run_batch(
+        args,
+        settings,
+        locales,
+        campaign,
+        "interactive",
+        f"request {', '.join(f'{c}/{lang}' for c, lang in locales)}",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -365,22 +457,35 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--country", required=True, help="country code, e.g. fr, us (see locales)")
     build.add_argument("--language", required=True, help="site language code, e.g. fr, en")
     build.add_argument("--campaign", help="campaign year (default: the current campaign)")
-    build.add_argument("--kinds", default=",".join(KINDS),
-                       help=f"comma-separated kinds (default: {','.join(KINDS)})")
+    build.add_argument(
+        "--kinds",
+        default=",".join(KINDS),
+        help=f"comma-separated kinds (default: {','.join(KINDS)})",
+    )
     build.add_argument("--out", help="folder for the PDFs (default: kits/<country>-<lang>-<year>)")
     build.add_argument("--print-ready", action="store_true", help="3 mm bleed and crop marks")
-    build.add_argument("--variant", choices=VARIANTS,
-                       help="pdf/ua-1: tagged, accessible (the default); "
-                            "pdf/a-3u: archival, also tagged")
+    build.add_argument(
+        "--variant",
+        choices=VARIANTS,
+        help="pdf/ua-1: tagged, accessible (the default); pdf/a-3u: archival, also tagged",
+    )
     build.add_argument("--force", action="store_true", help="render again even if cached")
     build.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
-    build.add_argument("--show-notes", type=int, default=10, metavar="N",
-                       help="print the first N legacy-page notes (default 10)")
+    build.add_argument(
+        "--show-notes",
+        type=int,
+        default=10,
+        metavar="N",
+        help="print the first N legacy-page notes (default 10)",
+    )
     personal = build.add_argument_group("personalisation (printed in proclamation and agenda)")
     for name, help_text in [
-        ("organization", "organising school or body"), ("event-name", "name of the event"),
-        ("event-date", "date as YYYY-MM-DD"), ("start-time", "start time as HH:MM (24 h)"),
-        ("place", "where the event is held"), ("official-name", "name of the official"),
+        ("organization", "organising school or body"),
+        ("event-name", "name of the event"),
+        ("event-date", "date as YYYY-MM-DD"),
+        ("start-time", "start time as HH:MM (24 h)"),
+        ("place", "where the event is held"),
+        ("official-name", "name of the official"),
         ("official-title", "title of the official"),
         ("jurisdiction", "city, county, state or school board issuing the proclamation"),
     ]:
@@ -394,14 +499,17 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate all content; non-zero exit on errors")
     check.set_defaults(handler=cmd_check)
 
-    page = sub.add_parser("render-page", help="render one legacy page file as a guide-styled "
-                                              "PDF (to check a translation)")
+    page = sub.add_parser(
+        "render-page",
+        help="render one legacy page file as a guide-styled PDF (to check a translation)",
+    )
     page.add_argument("file", help="a page: .md, .md.erb, .md.partial (or a saved copy)")
     page.add_argument("--country", required=True)
     page.add_argument("--language", required=True)
     page.add_argument("--campaign")
-    page.add_argument("--site", help="the site tree for strings (default: the tree the file "
-                                     "is in, if any)")
+    page.add_argument(
+        "--site", help="the site tree for strings (default: the tree the file is in, if any)"
+    )
     page.add_argument("--variant", choices=VARIANTS)
     page.add_argument("-o", "--output", help="PDF to write (default: <file>.pdf here)")
     page.set_defaults(handler=cmd_render_page)
@@ -412,54 +520,83 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--html", metavar="FILE", help="also write an HTML report")
     report.set_defaults(handler=cmd_report)
 
-    serve = sub.add_parser("serve", help="the web form and JSON API (renders in local processes "
-                                         "unless KITGEN_REDIS_URL names a broker)")
+    serve = sub.add_parser(
+        "serve",
+        help="the web form and JSON API (renders in local processes "
+        "unless KITGEN_REDIS_URL names a broker)",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, help="local render processes (no broker only; "
-                                                   "default KITGEN_LOCAL_WORKERS or 2)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="local render processes (no broker only; default KITGEN_LOCAL_WORKERS or 2)",
+    )
     serve.add_argument("--quiet", "-q", action="store_true", help="log warnings only")
     serve.set_defaults(handler=cmd_serve)
 
-    worker = sub.add_parser("worker", help="a Celery worker rendering queued kits "
-                                           "(KITGEN_REDIS_URL, default redis://127.0.0.1:6379/0)")
-    worker.add_argument("--queues", "-Q", default="interactive,batch",
-                        help="queues in priority order (default: interactive,batch)")
+    worker = sub.add_parser(
+        "worker",
+        help="a Celery worker rendering queued kits "
+        "(KITGEN_REDIS_URL, default redis://127.0.0.1:6379/0)",
+    )
+    worker.add_argument(
+        "--queues",
+        "-Q",
+        default="interactive,batch",
+        help="queues in priority order (default: interactive,batch)",
+    )
     worker.add_argument("--concurrency", "-c", type=int, default=2, help="render processes")
     worker.add_argument("--loglevel", default="info")
     worker.add_argument("--hostname", "-n", help="worker node name (Celery's -n)")
     worker.set_defaults(handler=cmd_worker)
 
     ping = sub.add_parser("ping", help="exit 0 when a render worker answers (health checks)")
-    ping.add_argument("--this-host", action="store_true",
-                      help="only a worker of this machine counts (a container's own check)")
+    ping.add_argument(
+        "--this-host",
+        action="store_true",
+        help="only a worker of this machine counts (a container's own check)",
+    )
     ping.set_defaults(handler=cmd_ping)
 
     campaign = sub.add_parser("campaign", help="campaign-wide jobs for staff")
     campaign_sub = campaign.add_subparsers(dest="campaign_command", required=True)
     regen = campaign_sub.add_parser(
-        "regenerate", help="render every valid (country, language) of a campaign year: "
-                           "incremental, resumable, reported")
+        "regenerate",
+        help="render every valid (country, language) of a campaign year: "
+        "incremental, resumable, reported",
+    )
     regen.add_argument("year", help="campaign year, e.g. 2026 (see content/campaigns.yaml)")
     regen.add_argument("--countries", help="comma-separated country codes (default: all)")
-    regen.add_argument("--languages", help="comma-separated language codes (default: each "
-                                           "country's languages)")
+    regen.add_argument(
+        "--languages", help="comma-separated language codes (default: each country's languages)"
+    )
     regen.set_defaults(handler=cmd_campaign_regenerate)
 
-    staff = sub.add_parser("request", help="(re)render specific locales now (after a "
-                                           "translation lands) and report what changed")
+    staff = sub.add_parser(
+        "request",
+        help="(re)render specific locales now (after a translation lands) and report what changed",
+    )
     staff.add_argument("--country", required=True, help="country code(s), comma-separated")
     staff.add_argument("--language", required=True, help="language code(s), comma-separated")
     staff.add_argument("--campaign", help="campaign year (default: the current campaign)")
     staff.set_defaults(handler=cmd_request)
 
     for command in (regen, staff):
-        command.add_argument("--kinds", default=",".join(KINDS),
-                             help=f"comma-separated kinds (default: {','.join(KINDS)})")
-        command.add_argument("--force", action="store_true",
-                             help="render again even where nothing changed")
-        command.add_argument("--retries", type=int, default=2,
-                             help="tries again after a store or process failure (default 2)")
+        command.add_argument(
+            "--kinds",
+            default=",".join(KINDS),
+            help=f"comma-separated kinds (default: {','.join(KINDS)})",
+        )
+        command.add_argument(
+            "--force", action="store_true", help="render again even where nothing changed"
+        )
+        command.add_argument(
+            "--retries",
+            type=int,
+            default=2,
+            help="tries again after a store or process failure (default 2)",
+        )
         command.add_argument("--json", metavar="FILE", help="also write the report as JSON")
         command.add_argument("--quiet", "-q", action="store_true", help="no progress")
 
@@ -468,9 +605,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_translations_parser(sub)
 
     for command in (build, check, page, report, serve, worker, regen, staff):
-        command.add_argument("--content", metavar="SOURCE",
-                             help="content source: native (default) or pegasus:<site root> "
-                                  "(overrides KITGEN_CONTENT)")
+        command.add_argument(
+            "--content",
+            metavar="SOURCE",
+            help="content source: native (default) or pegasus:<site root> "
+            "(overrides KITGEN_CONTENT)",
+        )
     return parser
 
 
@@ -486,7 +626,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from dataclasses import replace
 
             settings = replace(settings, content_source=args.content)
-        return args.handler(args, settings)
+        status: int = args.handler(args, settings)
+        return status
     except KitgenError as exc:
         print(f"kitgen: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -501,8 +642,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("KITGEN_DEBUG"):
             raise
-        print(f"kitgen: internal error: {type(exc).__name__}: {exc} "
-              "(set KITGEN_DEBUG=1 for a traceback)", file=sys.stderr)
+        print(
+            f"kitgen: internal error: {type(exc).__name__}: {exc} "
+            "(set KITGEN_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
         return 70
 
 

@@ -11,6 +11,7 @@ shifted past the previous parts'.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
@@ -44,23 +45,30 @@ def combine_pdfs(parts: list[tuple[str, bytes]], *, title: str, lang: str) -> tu
         for page in pages:
             for annotation in page.get("/Annots", ()):
                 if "/FT" in annotation.get_object():
-                    fields.append(annotation.indirect_reference
-                                  if hasattr(annotation, "indirect_reference") and
-                                  annotation.indirect_reference is not None else annotation)
-        form = reader.trailer["/Root"].get("/AcroForm")
+                    fields.append(
+                        annotation.indirect_reference
+                        if hasattr(annotation, "indirect_reference")
+                        and annotation.indirect_reference is not None
+                        else annotation
+                    )
+        catalog: Any = reader.trailer["/Root"]
+        form = catalog.get("/AcroForm")
         if form is not None and resources is None and "/DR" in form:
             resources = form["/DR"].get_object().clone(writer)
     root = writer._root_object
     if tree.complete:
         tree.finish()
-        root[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"):
-                                                          BooleanObject(True)})
+        root[NameObject("/MarkInfo")] = DictionaryObject(
+            {NameObject("/Marked"): BooleanObject(True)}
+        )
         root[NameObject("/ViewerPreferences")] = DictionaryObject(
-            {NameObject("/DisplayDocTitle"): BooleanObject(True)})
+            {NameObject("/DisplayDocTitle"): BooleanObject(True)}
+        )
         root[NameObject("/Metadata")] = writer._add_object(_xmp(writer, title, lang))
     if fields:
-        form_dict = DictionaryObject({NameObject("/Fields"): fields,
-                                      NameObject("/NeedAppearances"): BooleanObject(True)})
+        form_dict = DictionaryObject(
+            {NameObject("/Fields"): fields, NameObject("/NeedAppearances"): BooleanObject(True)}
+        )
         if resources is not None:
             form_dict[NameObject("/DR")] = resources
         root[NameObject("/AcroForm")] = form_dict
@@ -78,21 +86,26 @@ class _Tree:
         self.writer = writer
         self.root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
         self.root_ref = writer._add_object(self.root)
-        self.document = DictionaryObject({
-            NameObject("/Type"): NameObject("/StructElem"),
-            NameObject("/S"): NameObject("/Document"), NameObject("/P"): self.root_ref,
-            NameObject("/K"): ArrayObject()})
+        self.document: Any = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/StructElem"),
+                NameObject("/S"): NameObject("/Document"),
+                NameObject("/P"): self.root_ref,
+                NameObject("/K"): ArrayObject(),
+            }
+        )
         self.document_ref = writer._add_object(self.document)
         self.nums = ArrayObject()
         self.next_key = 0
         self.complete = True  # every part had a tree
 
-    def add(self, reader: PdfReader, pages: list[Any]) -> None:
-        source = reader.trailer["/Root"].get("/StructTreeRoot")
+    def add(self, reader: PdfReader, pages: Sequence[Any]) -> None:
+        catalog: Any = reader.trailer["/Root"]
+        source = catalog.get("/StructTreeRoot")
         if source is None:
             self.complete = False
             return
-        cloned = source.get_object().clone(self.writer)
+        cloned: Any = source.get_object().clone(self.writer)
         offset = self.next_key
         kids = cloned.get("/K")
         for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
@@ -102,15 +115,18 @@ class _Tree:
         for key, value in _number_tree(cloned.get("/ParentTree")):
             self.nums.extend([NumberObject(key + offset), value])
             highest = max(highest, key)
-        for source_page, page in zip(reader.pages, pages, strict=True):
+        source_pages: list[Any] = list(reader.pages)
+        for source_page, page in zip(source_pages, pages, strict=True):
             if "/StructParents" in source_page:  # pypdf leaves it out of a copied page
                 page[NameObject("/StructParents")] = NumberObject(
-                    source_page["/StructParents"] + offset)
+                    int(source_page["/StructParents"]) + offset
+                )
             for annotation in page.get("/Annots", ()):
                 annotation = annotation.get_object()
                 if "/StructParent" in annotation:
                     annotation[NameObject("/StructParent")] = NumberObject(
-                        annotation["/StructParent"] + offset)
+                        int(annotation["/StructParent"]) + offset
+                    )
         self.next_key = offset + highest + 1
 
     def finish(self) -> None:
@@ -144,9 +160,8 @@ def _copy_outline(writer: PdfWriter, reader: PdfReader, part_title: str, first: 
             if isinstance(item, list):
                 copy(item, last)
                 continue
-            page = reader.get_destination_page_number(item)
-            last = writer.add_outline_item(title=item.title, page_number=first + page,
-                                           parent=under)
+            page = reader.get_destination_page_number(item) or 0
+            last = writer.add_outline_item(title=item.title, page_number=first + page, parent=under)
 
     copy(reader.outline, parent)
 
@@ -164,6 +179,7 @@ def _xmp(writer: PdfWriter, title: str, lang: str) -> StreamObject:
 <?xpacket end="w"?>"""
     stream = StreamObject()
     stream.set_data(packet.encode())
-    stream.update({NameObject("/Type"): NameObject("/Metadata"),
-                   NameObject("/Subtype"): NameObject("/XML")})
+    stream.update(
+        {NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")}
+    )
     return stream

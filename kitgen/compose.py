@@ -21,14 +21,24 @@ class AgendaRow:
 
 def agenda_rows(steps: list[AgendaStep], view: LocaleView) -> list[AgendaRow]:
     """The run of show for the page: shifted to the organizer's start time, localized."""
-    return [AgendaRow(view.digits(format_time_range(s.start, s.end, view.locale)),
-                      view.t(s.action_key))
-            for s in shift_steps(steps, view.personalization.time)]
+    return [
+        AgendaRow(view.digits(format_time_range(s.start, s.end, view.locale)), view.t(s.action_key))
+        for s in shift_steps(steps, view.personalization.time)
+    ]
 
 
-def compose_page(templates: PageTemplates, content: RenderedContent, view: LocaleView,
-                 brand: Brand, *, print_ready: bool, agenda: list[AgendaRow],
-                 brand_href: str, partly_english: bool = False, fit: int = 0) -> str:
+def compose_page(
+    templates: PageTemplates,
+    content: RenderedContent,
+    view: LocaleView,
+    brand: Brand,
+    *,
+    print_ready: bool,
+    agenda: list[AgendaRow],
+    brand_href: str,
+    partly_english: bool = False,
+    fit: int = 0,
+) -> str:
     """The HTML of one document, ready for the PDF engine.
 
     ``partly_english``: some segments printed in English (each marked ``lang="en"``); the

@@ -9,6 +9,7 @@ language, …). Babel does not ship CLDR's paper-size data; the Letter list belo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from babel import Locale, localedata
@@ -17,8 +18,9 @@ from babel.core import get_global
 from kitgen.locales import Language, site_language
 
 #: CLDR paperSize "US-Letter" territories.
-LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "CL", "CO", "VE", "PH", "GT", "SV", "CR",
-                                "PA", "DO", "PR", "BZ", "NI"})
+LETTER_TERRITORIES = frozenset(
+    {"US", "CA", "MX", "CL", "CO", "VE", "PH", "GT", "SV", "CR", "PA", "DO", "PR", "BZ", "NI"}
+)
 #: Where hourofcode.com's country code is not the ISO code lowercased.
 SITE_CODES = {"GB": "uk", "LA": "lao"}  # the site's `la` is Latin America
 #: CLDR region codes that are not countries a kit is printed for.
@@ -42,10 +44,13 @@ class DerivedCountry:
 
 def cldr_territories() -> list[str]:
     """Every territory CLDR names and knows languages for (ISO 3166 alpha-2, plus XK)."""
-    names = Locale("en").territories
+    names: Mapping[str, str] = Locale("en").territories
     spoken = get_global("territory_languages")
-    return sorted(t for t in names if len(t) == 2 and t.isalpha() and t.isupper()
-                  and t not in NOT_COUNTRIES and t in spoken)
+    return sorted(
+        t
+        for t in names
+        if len(t) == 2 and t.isalpha() and t.isupper() and t not in NOT_COUNTRIES and t in spoken
+    )
 
 
 def _english_for(territory: str, languages: dict[str, Language]) -> str:
@@ -63,9 +68,13 @@ def territory_languages(territory: str, languages: dict[str, Language]) -> tuple
     """Site languages of a territory: official ones first (by population share), then ones
     widely spoken there; English is always offered."""
     spoken = get_global("territory_languages").get(territory, {})
-    ranked = sorted(spoken.items(), key=lambda item: (
-        _OFFICIAL.get(item[1].get("official_status") or "", 2),
-        -(item[1].get("population_percent") or 0.0)))
+    ranked = sorted(
+        spoken.items(),
+        key=lambda item: (
+            _OFFICIAL.get(item[1].get("official_status") or "", 2),
+            -(item[1].get("population_percent") or 0.0),
+        ),
+    )
     found: list[str] = []
     for tag, info in ranked:
         rank = _OFFICIAL.get(info.get("official_status") or "", 2)
@@ -75,8 +84,11 @@ def territory_languages(territory: str, languages: dict[str, Language]) -> tuple
         language, _, script = tag.partition("_")
         if language == "af":  # Afrikaans: the site's `af` is Dari
             continue
-        code = (_english_for(territory, languages) if language == "en" else
-                site_language(languages, language, script or None, territory))
+        code = (
+            _english_for(territory, languages)
+            if language == "en"
+            else site_language(languages, language, script or None, territory)
+        )
         if code and code not in found:
             found.append(code)
     english = _english_for(territory, languages)
@@ -90,9 +102,12 @@ def derive_countries(languages: dict[str, Language]) -> dict[str, DerivedCountry
     for territory in cldr_territories():
         code = SITE_CODES.get(territory, territory.lower())
         countries[code] = DerivedCountry(
-            code, territory, territory_languages(territory, languages),
+            code,
+            territory,
+            territory_languages(territory, languages),
             "letter" if territory in LETTER_TERRITORIES else "a4",
-            "us" if territory == "US" else "nonus")
+            "us" if territory == "US" else "nonus",
+        )
     return countries
 
 

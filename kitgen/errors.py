@@ -1,13 +1,13 @@
 """One exception tree; every message is safe to show a user as it is.
 
-    KitgenError                 base; ``exit_code`` is what the CLI exits with
-    ├── InvalidRequest          bad country/language/kind/campaign/personalisation (exit 2)
-    ├── ContentError            broken content: file:line and key in the message (exit 3)
-    ├── AssetError              a brand asset is missing or a fetch was refused (exit 3)
-    ├── RenderError             WeasyPrint failed on valid-looking input (exit 4)
-    ├── StorageError            the store could not be read or written (exit 5)
-    ├── ConfigError             a KITGEN_* setting is malformed (exit 2)
-    └── ServiceUnavailable      the broker (Redis) cannot be reached (exit 6; HTTP 503)
+KitgenError                 base; ``exit_code`` is what the CLI exits with
+├── InvalidRequest          bad country/language/kind/campaign/personalisation (exit 2)
+├── ContentError            broken content: file:line and key in the message (exit 3)
+├── AssetError              a brand asset is missing or a fetch was refused (exit 3)
+├── RenderError             WeasyPrint failed on valid-looking input (exit 4)
+├── StorageError            the store could not be read or written (exit 5)
+├── ConfigError             a KITGEN_* setting is malformed (exit 2)
+└── ServiceUnavailable      the broker (Redis) cannot be reached (exit 6; HTTP 503)
 """
 
 from __future__ import annotations
@@ -27,8 +27,14 @@ class InvalidRequest(KitgenError):
 
     exit_code = 2
 
-    def __init__(self, field: str, value: object, choices: Iterable[str] | None = None,
-                 reason: str | None = None, suggestion: str | None = None):
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        choices: Iterable[str] | None = None,
+        reason: str | None = None,
+        suggestion: str | None = None,
+    ):
         self.field, self.value, self.suggestion = field, value, suggestion
         self.choices = sorted(choices) if choices is not None else None
         message = reason or f"unknown {field} {value!r}"
@@ -44,8 +50,13 @@ class ContentError(KitgenError):
 
     exit_code = 3
 
-    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
-                 key: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ):
         self.path, self.line, self.key, self.detail = path, line, key, message
         where = ""
         if path is not None:

@@ -20,16 +20,19 @@ PREFIX = "kitgen:"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
-def connect(url: str) -> redis.Redis:
+def connect(url: str) -> redis.Redis[bytes]:
     """A client that fails fast: a person at the form should get a 503, not a hung page."""
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5,
-                                health_check_interval=30)
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+    )
 
 
 def unavailable(url: str, exc: BaseException) -> ServiceUnavailable:
     where = url.split("@")[-1]  # never show a password from the URL
-    return ServiceUnavailable(f"the render queue (Redis at {where}) is unreachable; "
-                              f"try again in a minute ({type(exc).__name__})")
+    return ServiceUnavailable(
+        f"the render queue (Redis at {where}) is unreachable; "
+        f"try again in a minute ({type(exc).__name__})"
+    )
 
 
 def flight_ttl(settings: Settings) -> int:
@@ -40,14 +43,15 @@ def flight_ttl(settings: Settings) -> int:
 class Flights:
     """Claims, reads and releases kit renders in flight, and counts what workers did."""
 
-    def __init__(self, client: redis.Redis, ttl: int):
+    def __init__(self, client: redis.Redis[bytes], ttl: int):
         self.client = client
         self.ttl = ttl
 
     def claim(self, key: str, record: dict[str, Any]) -> bool:
         """True for exactly one caller per key until it is released or expires."""
-        return bool(self.client.set(f"{PREFIX}flight:{key}", json.dumps(record), nx=True,
-                                    ex=self.ttl))
+        return bool(
+            self.client.set(f"{PREFIX}flight:{key}", json.dumps(record), nx=True, ex=self.ttl)
+        )
 
     def get(self, key: str) -> dict[str, Any] | None:
         raw = self.client.get(f"{PREFIX}flight:{key}")

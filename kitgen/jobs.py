@@ -10,7 +10,7 @@ the form and ``batch`` for campaigns. Workers consume them in priority order (ko
 from __future__ import annotations
 
 from celery import Celery
-from kombu import Exchange, Queue
+from kombu.entity import Exchange, Queue
 
 from kitgen.errors import ConfigError
 from kitgen.settings import Settings
@@ -28,7 +28,8 @@ def make_celery(settings: Settings) -> Celery:
         raise ConfigError(
             f"KITGEN_VISIBILITY_TIMEOUT ({settings.visibility_timeout}s) must exceed "
             f"KITGEN_TASK_HARD_LIMIT ({settings.task_hard_limit}s), or Redis would hand a "
-            "render that is still running to a second worker")
+            "render that is still running to a second worker"
+        )
     url = settings.redis_url or DEFAULT_REDIS_URL
     app = Celery("kitgen", broker=url, backend=url, include=["kitgen.tasks"])
     restore_every = max(1, min(10, settings.visibility_timeout // 5))
@@ -60,8 +61,12 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_timeout=2,
         redis_socket_connect_timeout=2,
         redis_socket_timeout=10,
-        task_publish_retry_policy={"max_retries": 2, "interval_start": 0,
-                                   "interval_step": 0.5, "interval_max": 1},
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )

@@ -42,8 +42,7 @@ def pair_locale(language: Language, territory: str) -> Locale:
     """The CLDR locale of a (language, country) pair when CLDR has one (fr-CA, de-CH, en-IN,
     es-AR, ar-EG, zh-Hant-HK …), else the language's own default locale."""
     base = language.locale
-    parts = [base.language, base.script, territory] if base.script else [base.language,
-                                                                          territory]
+    parts = [base.language, base.script, territory] if base.script else [base.language, territory]
     identifier = "_".join(p for p in parts if p)
     if territory and identifier != str(base) and localedata.exists(identifier):
         return Locale.parse(identifier)
@@ -52,16 +51,43 @@ def pair_locale(language: Language, territory: str) -> Locale:
 
 #: The digits of CLDR's native numbering systems: Babel knows which system a locale uses
 #: (``Locale.default_numbering_system``) but formats dates and times with Latin digits only.
-_ZEROS = {"arab": 0x0660, "arabext": 0x06F0, "beng": 0x09E6, "deva": 0x0966, "gujr": 0x0AE6,
-          "guru": 0x0A66, "khmr": 0x17E0, "knda": 0x0CE6, "laoo": 0x0ED0, "mlym": 0x0D66,
-          "mymr": 0x1040, "orya": 0x0B66, "tamldec": 0x0BE6, "telu": 0x0C66, "thai": 0x0E50,
-          "tibt": 0x0F20}
+_ZEROS = {
+    "arab": 0x0660,
+    "arabext": 0x06F0,
+    "beng": 0x09E6,
+    "deva": 0x0966,
+    "gujr": 0x0AE6,
+    "guru": 0x0A66,
+    "khmr": 0x17E0,
+    "knda": 0x0CE6,
+    "laoo": 0x0ED0,
+    "mlym": 0x0D66,
+    "mymr": 0x1040,
+    "orya": 0x0B66,
+    "tamldec": 0x0BE6,
+    "telu": 0x0C66,
+    "thai": 0x0E50,
+    "tibt": 0x0F20,
+}
 #: CSS counter styles (WeasyPrint's predefined ones) for page numbers in those systems.
-COUNTER_STYLES = {"arab": "arabic-indic", "arabext": "persian", "beng": "bengali",
-                  "deva": "devanagari", "gujr": "gujarati", "guru": "gurmukhi",
-                  "khmr": "khmer", "knda": "kannada", "laoo": "lao", "mlym": "malayalam",
-                  "mymr": "myanmar", "orya": "oriya", "tamldec": "tamil", "telu": "telugu",
-                  "thai": "thai", "tibt": "tibetan"}
+COUNTER_STYLES = {
+    "arab": "arabic-indic",
+    "arabext": "persian",
+    "beng": "bengali",
+    "deva": "devanagari",
+    "gujr": "gujarati",
+    "guru": "gurmukhi",
+    "khmr": "khmer",
+    "knda": "kannada",
+    "laoo": "lao",
+    "mlym": "malayalam",
+    "mymr": "myanmar",
+    "orya": "oriya",
+    "tamldec": "tamil",
+    "telu": "telugu",
+    "thai": "thai",
+    "tibt": "tibetan",
+}
 
 
 def native_digits(text: str, locale: Locale) -> str:
@@ -103,8 +129,9 @@ class Catalog:
         except KeyError:
             from kitgen.suggest import suggest_country
 
-            raise InvalidRequest("country", code, self.countries,
-                                 suggestion=suggest_country(self, code)) from None
+            raise InvalidRequest(
+                "country", code, self.countries, suggestion=suggest_country(self, code)
+            ) from None
 
     def language(self, code: str) -> Language:
         try:
@@ -112,12 +139,17 @@ class Catalog:
         except KeyError:
             from kitgen.suggest import suggest_language
 
-            raise InvalidRequest("language", code, self.languages, reason=_unsupported(code),
-                                 suggestion=suggest_language(self, code)) from None
+            raise InvalidRequest(
+                "language",
+                code,
+                self.languages,
+                reason=_unsupported(code),
+                suggestion=suggest_language(self, code),
+            ) from None
 
     def country_name(self, country: Country, language: Language | Locale) -> str:
         locale = language.locale if isinstance(language, Language) else language
-        return locale.territories.get(country.territory, country.code.upper())
+        return str(locale.territories.get(country.territory, country.code.upper()))
 
     def language_name(self, language: Language, in_language: Language) -> str:
         """The site language's name with its variant (for lists: "español (México)")."""
@@ -136,9 +168,11 @@ class Catalog:
             dari = in_locale.languages.get("prs")
             if dari:
                 return _capitalized(dari, in_locale)
-        variant = (Locale(base.language, script=base.script) if base.script else
-                   Locale(base.language, territory="419" if language.code == "la"
-                          else base.territory))
+        variant = (
+            Locale(base.language, script=base.script)
+            if base.script
+            else Locale(base.language, territory="419" if language.code == "la" else base.territory)
+        )
         return _capitalized(variant.get_display_name(in_locale) or language.code, in_locale)
 
     def printed_language_name(self, language: Language, in_locale: Locale) -> str:
@@ -149,15 +183,17 @@ class Catalog:
 
 
 def _unsupported(code: str) -> str | None:
-    """"Bengali (bn) is not …" when the code is a real language the campaign lacks."""
+    """ "Bengali (bn) is not …" when the code is a real language the campaign lacks."""
     try:
         name = Locale.parse(code).get_display_name("en") if code.isalpha() else None
     except (ValueError, UnknownLocaleError):
         name = None
     if not name:
         return None
-    return (f"{name} ({code}) is not one of the campaign's languages yet (no translation of "
-            "the kit exists)")
+    return (
+        f"{name} ({code}) is not one of the campaign's languages yet (no translation of "
+        "the kit exists)"
+    )
 
 
 def _capitalized(name: str, locale: Locale) -> str:
@@ -177,13 +213,17 @@ def _latin_american(region: str) -> bool:
     return region == "419" or get_global("parent_exceptions").get(f"es_{region}") == "es_419"
 
 
-def site_language(catalog: Catalog | dict[str, Language], language: str, script: str | None,
-                  region: str | None) -> str | None:
+def site_language(
+    catalog: Catalog | dict[str, Language], language: str, script: str | None, region: str | None
+) -> str | None:
     """The site's code for a BCP 47 language, by language then script and region."""
     languages = catalog.languages if isinstance(catalog, Catalog) else catalog
-    candidates = [code for code, lang in languages.items()
-                  if lang.locale.language == language or
-                  (language in ("no", "nb") and lang.locale.language in ("no", "nb"))]
+    candidates = [
+        code
+        for code, lang in languages.items()
+        if lang.locale.language == language
+        or (language in ("no", "nb") and lang.locale.language in ("no", "nb"))
+    ]
     if not candidates:
         if language in ("tl", "fil"):
             return "ph" if "ph" in languages else None
@@ -208,7 +248,6 @@ def site_language(catalog: Catalog | dict[str, Language], language: str, script:
     return pick(_PLAIN.get(language, "")) or candidates[0]
 
 
-
 #: Catalogs by the digest of their two files: deriving every CLDR country takes milliseconds,
 #: and the catalog is read on every request and every kit.
 _catalogs: dict[str, Catalog] = {}
@@ -228,18 +267,22 @@ def load_catalog(content_dir: Path) -> Catalog:
         try:
             locale = Locale.parse(entry["locale"])
         except (KeyError, TypeError, ValueError, UnknownLocaleError) as exc:
-            raise ContentError(f"language {code!r}: bad or missing locale ({exc})",
-                               lang_path, key=str(code)) from None
-        languages[str(code)] = Language(str(code), locale, entry.get("direction", "ltr"),
-                                        entry.get("script", "latin"))
+            raise ContentError(
+                f"language {code!r}: bad or missing locale ({exc})", lang_path, key=str(code)
+            ) from None
+        languages[str(code)] = Language(
+            str(code), locale, entry.get("direction", "ltr"), entry.get("script", "latin")
+        )
     countries = _countries(raw_countries, languages, country_path)
-    catalog = _catalogs[lang_digest + country_digest] = Catalog(countries, languages,
-                                                                lang_digest + country_digest)
+    catalog = _catalogs[lang_digest + country_digest] = Catalog(
+        countries, languages, lang_digest + country_digest
+    )
     return catalog
 
 
-def _countries(overrides: dict[Any, Any], languages: dict[str, Language],
-               path: Path) -> dict[str, Country]:
+def _countries(
+    overrides: dict[Any, Any], languages: dict[str, Language], path: Path
+) -> dict[str, Country]:
     """CLDR's territories (kitgen.countries) with the site's overrides applied; an override
     for a code CLDR does not know (``la``) must give every field."""
     from kitgen.countries import derive_countries, merge_languages
@@ -247,7 +290,8 @@ def _countries(overrides: dict[Any, Any], languages: dict[str, Language],
     derived = derive_countries(languages)
     countries: dict[str, Country] = {
         code: Country(code, d.territory, d.languages, d.paper, d.region)
-        for code, d in derived.items()}
+        for code, d in derived.items()
+    }
     for code, entry in overrides.items():
         code = str(code)
         base = derived.get(code)
@@ -256,18 +300,23 @@ def _countries(overrides: dict[Any, Any], languages: dict[str, Language],
         try:
             site = tuple(str(x) for x in entry.get("languages", ()))
             country = Country(
-                code, str(entry.get("territory") or (base.territory if base else entry[
-                    "territory"])),
+                code,
+                str(entry.get("territory") or (base.territory if base else entry["territory"])),
                 merge_languages(site, base.languages) if base else site,
                 entry.get("paper") or (base.paper if base else entry["paper"]),
-                entry.get("region") or (base.region if base else entry["region"]))
+                entry.get("region") or (base.region if base else entry["region"]),
+            )
         except KeyError as exc:
-            raise ContentError(f"country {code!r}: not a CLDR territory, so it needs {exc}",
-                               path, key=code) from None
+            raise ContentError(
+                f"country {code!r}: not a CLDR territory, so it needs {exc}", path, key=code
+            ) from None
         unknown = [x for x in country.languages if x not in languages]
         if unknown or country.paper not in PAPER_SIZES or not country.languages:
-            raise ContentError(f"country {code!r}: unknown language(s) {unknown} or paper "
-                               f"{country.paper!r}", path, key=code)
+            raise ContentError(
+                f"country {code!r}: unknown language(s) {unknown} or paper {country.paper!r}",
+                path,
+                key=code,
+            )
         countries[code] = country
     return dict(sorted(countries.items()))
 

@@ -17,4 +17,4 @@ def markdown_to_html(text: str) -> str:
     if converter is None:
         converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         _local.converter = converter
-    return converter.reset().convert(text)
+    return str(converter.reset().convert(text))

@@ -26,18 +26,31 @@ from prometheus_client import (
 )
 from prometheus_client.core import Metric
 
-KITS_REQUESTED = Counter("kitgen_kits_requested_total", "Kit requests by outcome",
-                         ["outcome"])
-RENDER_SECONDS = Histogram("kitgen_render_seconds", "Seconds to render one document",
-                           ["kind"], buckets=(0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64))
+KITS_REQUESTED = Counter("kitgen_kits_requested_total", "Kit requests by outcome", ["outcome"])
+RENDER_SECONDS = Histogram(
+    "kitgen_render_seconds",
+    "Seconds to render one document",
+    ["kind"],
+    buckets=(0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64),
+)
 KITS_FAILED = Counter("kitgen_kits_failed_total", "Kits that failed, by reason", ["reason"])
-WEBHOOKS = Counter("kitgen_webhook_deliveries_total", "Callback deliveries by result",
-                   ["result"])
-PROCESS_RSS = Gauge("kitgen_render_process_resident_bytes",
-                    "Resident memory of each render process", multiprocess_mode="liveall")
+WEBHOOKS = Counter("kitgen_webhook_deliveries_total", "Callback deliveries by result", ["result"])
+PROCESS_RSS = Gauge(
+    "kitgen_render_process_resident_bytes",
+    "Resident memory of each render process",
+    multiprocess_mode="liveall",
+)
 
-__all__ = ["CONTENT_TYPE_LATEST", "KITS_FAILED", "KITS_REQUESTED", "RENDER_SECONDS",
-           "WEBHOOKS", "exposition", "failure_reason", "note_memory"]
+__all__ = [
+    "CONTENT_TYPE_LATEST",
+    "KITS_FAILED",
+    "KITS_REQUESTED",
+    "RENDER_SECONDS",
+    "WEBHOOKS",
+    "exposition",
+    "failure_reason",
+    "note_memory",
+]
 
 
 def note_memory() -> None:
@@ -66,9 +79,13 @@ def failure_reason(exc: BaseException) -> str:
     """A short, bounded label for why a kit failed (not the message: labels must not grow)."""
     from kitgen.errors import AssetError, ContentError, InvalidRequest, RenderError, StorageError
 
-    for kind, reason in ((StorageError, "storage"), (ContentError, "content"),
-                         (AssetError, "asset"), (RenderError, "engine"),
-                         (InvalidRequest, "request")):
+    for kind, reason in (
+        (StorageError, "storage"),
+        (ContentError, "content"),
+        (AssetError, "asset"),
+        (RenderError, "engine"),
+        (InvalidRequest, "request"),
+    ):
         if isinstance(exc, kind):
             return reason
     return "internal"

@@ -41,17 +41,26 @@ def _clean_text(name: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidRequest(name, value, reason=f"{name} must be text")
     if _SURROGATE.search(value):
-        raise InvalidRequest(name, "", reason=f"{name} contains characters that are not valid "
-                             "text (a lone surrogate)")
+        raise InvalidRequest(
+            name,
+            "",
+            reason=f"{name} contains characters that are not valid text (a lone surrogate)",
+        )
     text = unicodedata.normalize("NFC", _BIDI_CONTROLS.sub("", _CONTROL.sub("", value)))
     text = re.sub(r"\s+", " ", text.strip())
     if _longest_combining_run(text) > MAX_COMBINING_RUN:
-        raise InvalidRequest(name, "", reason=f"{name} stacks more than {MAX_COMBINING_RUN} "
-                             "accents or marks on one letter")
+        raise InvalidRequest(
+            name,
+            "",
+            reason=f"{name} stacks more than {MAX_COMBINING_RUN} accents or marks on one letter",
+        )
     if len(text) > FIELD_LIMITS[name]:
         raise InvalidRequest(
-            name, value, reason=f"{name} is {len(text)} characters long; at most "
-            f"{FIELD_LIMITS[name]} are allowed")
+            name,
+            value,
+            reason=f"{name} is {len(text)} characters long; at most "
+            f"{FIELD_LIMITS[name]} are allowed",
+        )
     return text
 
 
@@ -88,12 +97,19 @@ class Personalization:
             try:
                 dt.date.fromisoformat(values["event_date"])
             except ValueError:
-                raise InvalidRequest("event_date", values["event_date"],
-                                     reason="event_date must be a date as YYYY-MM-DD") from None
+                raise InvalidRequest(
+                    "event_date",
+                    values["event_date"],
+                    reason="event_date must be a date as YYYY-MM-DD",
+                ) from None
         if values.get("start_time") and not re.fullmatch(
-                r"([01]\d|2[0-3]):[0-5]\d", values["start_time"]):
-            raise InvalidRequest("start_time", values["start_time"],
-                                 reason="start_time must be a 24-hour time as HH:MM")
+            r"([01]\d|2[0-3]):[0-5]\d", values["start_time"]
+        ):
+            raise InvalidRequest(
+                "start_time",
+                values["start_time"],
+                reason="start_time must be a 24-hour time as HH:MM",
+            )
         return cls(**values)
 
     def to_dict(self) -> dict[str, str]:
@@ -197,8 +213,13 @@ class DocumentResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DocumentResult:
-        return cls(**{**data, "fallbacks": tuple(data.get("fallbacks", ())),
-                      "diagnostics": tuple(data.get("diagnostics", ()))})
+        return cls(
+            **{
+                **data,
+                "fallbacks": tuple(data.get("fallbacks", ())),
+                "diagnostics": tuple(data.get("diagnostics", ())),
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 pdftags.install()
 
 
-class AssetFetcher(URLFetcher):
+class AssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
     """Serves ``data:`` URLs and files below ``roots``; refuses and records anything else."""
 
     def __init__(self, roots: Sequence[Path]):
@@ -50,8 +50,7 @@ class AssetFetcher(URLFetcher):
                     self.missing.append(url)
                     raise FatalURLFetchingError(f"asset missing: {path}")
                 mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(path.as_uri(), path.read_bytes(),
-                                          {"Content-Type": mime})
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
         self.refused.append(url)
         raise ValueError(f"kitgen refuses to fetch {url}")
 
@@ -82,14 +81,24 @@ class PdfRenderer:
         with self._lock:
             css = self._stylesheets.get(key)
             if css is None:
-                css = CSS(filename=str(path), font_config=self.font_config,
-                          url_fetcher=AssetFetcher(self.asset_roots))
+                css = CSS(
+                    filename=str(path),
+                    font_config=self.font_config,
+                    url_fetcher=AssetFetcher(self.asset_roots),
+                )
                 self._stylesheets[key] = css
         return css
 
-    def render(self, html: str, *, base_url: Path, stylesheets: Sequence[Path] = (),
-               variant: str | None = None, strict: bool = True,
-               lang: str | None = None) -> RenderedPdf:
+    def render(
+        self,
+        html: str,
+        *,
+        base_url: Path,
+        stylesheets: Sequence[Path] = (),
+        variant: str | None = None,
+        strict: bool = True,
+        lang: str | None = None,
+    ) -> RenderedPdf:
         """HTML → PDF bytes. ``strict``: any refused fetch fails the render (our own content).
         ``lang``: the document's language (``/Lang``) when it is not the root element's, as
         for a kit whose body fell back to English around a localized frame."""
@@ -102,8 +111,9 @@ class PdfRenderer:
             "cache": self.image_cache,
         }
         try:
-            document = HTML(string=html, base_url=base_url.as_uri() + "/",
-                            url_fetcher=fetcher).render(font_config=self.font_config, **options)
+            document = HTML(
+                string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher
+            ).render(font_config=self.font_config, **options)
             if lang:
                 document.metadata.lang = lang
             pdftags.set_catalog_lang(document.metadata.lang)
@@ -117,6 +127,8 @@ class PdfRenderer:
         if fetcher.missing:
             raise AssetError(f"asset missing: {', '.join(fetcher.missing)}")
         if fetcher.refused and strict:
-            raise AssetError("refused to fetch (only kitgen's own assets and data: URLs are "
-                             f"allowed): {', '.join(fetcher.refused)}")
+            raise AssetError(
+                "refused to fetch (only kitgen's own assets and data: URLs are "
+                f"allowed): {', '.join(fetcher.refused)}"
+            )
         return RenderedPdf(output.getvalue(), len(document.pages), tuple(fetcher.refused))

@@ -79,8 +79,11 @@ def _normalising(add_forms: Any) -> Any:
         first = len(pdf.objects)
         found = add_forms(forms, matrix, pdf, *args)
         boxes = [box for inputs in forms.values() for box, _ in inputs]
-        widgets = [obj for obj in pdf.objects[first:]
-                   if isinstance(obj, dict) and obj.get("Subtype") == "/Widget"]
+        widgets = [
+            obj
+            for obj in pdf.objects[first:]
+            if isinstance(obj, dict) and obj.get("Subtype") == "/Widget"
+        ]
         for widget in widgets:
             x1, y1, x2, y2 = widget["Rect"]
             widget["Rect"] = pydyf.Array((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
@@ -106,7 +109,7 @@ def install() -> bool:
     if not hasattr(build, "__wrapped__"):
         tags._build_box_tree = _wrap(build)
     if not hasattr(Page.paint, "__wrapped__"):
-        Page.paint = _restoring(Page.paint)  # type: ignore[method-assign]
+        Page.paint = _restoring(Page.paint)
     forms = getattr(weasy_pdf, "add_forms", None)
     if forms is not None and not hasattr(forms, "__wrapped__"):
         weasy_pdf.add_forms = _normalising(forms)

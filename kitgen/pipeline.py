@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,27 @@ log = logging.getLogger("kitgen.pipeline")
 #: the package is in a document's key, so a module new to the render path re-renders kits
 #: (the safe side) until it is listed here; tests/test_pipeline.py proves the split.
 NOT_RENDER_CODE = (
-    "web/", "batch/", "dispatch/", "storage/", "cli.py", "tasks.py", "jobs.py", "flight.py",
-    "metrics.py", "metricsdir.py", "webhooks.py", "report.py", "check.py", "suggest.py",
-    "uitext.py", "errors.py", "translations/commands.py", "translations/workflow.py",
-    "translations/webstrings.py", "translations/notes.py", "translations/legacy.py",
+    "web/",
+    "batch/",
+    "dispatch/",
+    "storage/",
+    "cli.py",
+    "tasks.py",
+    "jobs.py",
+    "flight.py",
+    "metrics.py",
+    "metricsdir.py",
+    "webhooks.py",
+    "report.py",
+    "check.py",
+    "suggest.py",
+    "uitext.py",
+    "errors.py",
+    "translations/commands.py",
+    "translations/workflow.py",
+    "translations/webstrings.py",
+    "translations/notes.py",
+    "translations/legacy.py",
 )
 
 Progress = Callable[[str, dict[str, Any]], None]
@@ -120,8 +138,13 @@ class KitBuilder:
     def renderer(self) -> PdfRenderer:
         """Made on first render: the web tier only plans kits and never loads fonts."""
         if self._renderer is None:
-            self._renderer = PdfRenderer([brand_dir(self.settings.content_dir),
-                                          self.settings.styles_dir, *self.source.asset_roots])
+            self._renderer = PdfRenderer(
+                [
+                    brand_dir(self.settings.content_dir),
+                    self.settings.styles_dir,
+                    *self.source.asset_roots,
+                ]
+            )
         return self._renderer
 
     def warm_up(self) -> None:
@@ -163,24 +186,33 @@ class KitBuilder:
         plans = []
         for kind in request.kinds:
             located = self.source.locate(kind, locale.language.code)
-            personalization = (request.personalization if kind in PERSONALISED_KINDS
-                               else Personalization())
+            personalization = (
+                request.personalization if kind in PERSONALISED_KINDS else Personalization()
+            )
             inputs = {**shared, **strings_inputs, **located.inputs, "source": self.source.name}
             request_part = {
-                "kind": kind, "country": request.country, "language": request.language,
-                "campaign": request.campaign, "personalization": personalization.to_dict(),
-                "print_ready": request.print_ready, "variant": request.variant,
+                "kind": kind,
+                "country": request.country,
+                "language": request.language,
+                "campaign": request.campaign,
+                "personalization": personalization.to_dict(),
+                "print_ready": request.print_ready,
+                "variant": request.variant,
             }
-            plans.append(DocumentPlan(kind, located, personalization,
-                                      cache.document_key(request_part, inputs)))
+            plans.append(
+                DocumentPlan(
+                    kind, located, personalization, cache.document_key(request_part, inputs)
+                )
+            )
         return plans
 
     def prepare(self, request: KitRequest) -> PreparedKit:
         """Validate and key a kit without rendering: what the web tier needs to find or queue it."""
         request, locale = self.resolve(request)
         plans = self.plan(request, locale)
-        return PreparedKit(request, locale, plans,
-                           cache.kit_key(request.to_dict(), [p.key for p in plans]))
+        return PreparedKit(
+            request, locale, plans, cache.kit_key(request.to_dict(), [p.key for p in plans])
+        )
 
     def lookup(self, kit_key: str) -> KitResult | None:
         """The published kit under this key, or None (its manifest is written last)."""
@@ -188,11 +220,16 @@ class KitBuilder:
         return None if stored is None else result_from_manifest(json.loads(stored), cached=True)
 
     # -- building ------------------------------------------------------------------------
-    def build(self, request: KitRequest, *, force: bool = False,
-              progress: Progress = _quiet) -> KitResult:
+    def build(
+        self, request: KitRequest, *, force: bool = False, progress: Progress = _quiet
+    ) -> KitResult:
         prepared = self.prepare(request)
-        request, locale, plans, kit_key = (prepared.request, prepared.locale, prepared.plans,
-                                           prepared.key)
+        request, locale, plans, kit_key = (
+            prepared.request,
+            prepared.locale,
+            prepared.plans,
+            prepared.key,
+        )
         manifest_name = cache.kit_object(kit_key, "manifest.json")
         if not force:
             found = self.lookup(kit_key)
@@ -203,63 +240,91 @@ class KitBuilder:
         brand = load_brand(self.settings.content_dir)
         # Compose every document first: broken content fails before any render or write.
         pending = [(plan, self._cached_document(plan, force)) for plan in plans]
-        composed = {plan.key: self.compose(plan, request, locale, brand)
-                    for plan, hit in pending if hit is None}
+        composed = {
+            plan.key: self.compose(plan, request, locale, brand)
+            for plan, hit in pending
+            if hit is None
+        }
         documents: list[DocumentResult] = []
         parts: list[tuple[str, bytes]] = []
         to_store: list[tuple[DocumentResult, bytes]] = []
         for index, (plan, hit) in enumerate(pending, start=1):
             progress("document", {"kind": plan.kind, "index": index, "total": len(plans)})
             if hit is None:
-                hit = self._render(plan, request, composed[plan.key],
-                                   lambda fit, p=plan: self.compose(p, request, locale, brand,
-                                                                    fit=fit))
+                hit = self._render(
+                    plan,
+                    request,
+                    composed[plan.key],
+                    partial(self._recompose, plan, request, locale, brand),
+                )
                 to_store.append(hit)
             result, pdf = hit
-            progress("document-done", {"kind": plan.kind, "cached": result.cached,
-                                       "pages": result.pages})
+            progress(
+                "document-done", {"kind": plan.kind, "cached": result.cached, "pages": result.pages}
+            )
             documents.append(result)
             parts.append((result.title, pdf))
         # Only a kit whose every document rendered is written, manifest last.
         for result, pdf in to_store:
             self.storage.put(cache.document_object(result.key), pdf, "application/pdf")
-            self.storage.put(cache.document_meta_object(result.key),
-                             json.dumps(result.to_dict()).encode(), "application/json")
+            self.storage.put(
+                cache.document_meta_object(result.key),
+                json.dumps(result.to_dict()).encode(),
+                "application/json",
+            )
 
         title = documents[0].title if len(documents) == 1 else self._kit_title(locale)
-        combined, combined_pages = combine_pdfs(parts, title=title,
-                                                lang=bcp47(pair_locale(locale.language,
-                                                                       locale.country.territory)))
+        combined, combined_pages = combine_pdfs(
+            parts, title=title, lang=bcp47(pair_locale(locale.language, locale.country.territory))
+        )
         combined_name = cache.kit_object(kit_key, "kit.pdf")
         self.storage.put(combined_name, combined, "application/pdf")
         manifest = {
             "key": kit_key,
             "request": request.to_dict(),
-            "documents": [{k: v for k, v in d.to_dict().items() if k != "cached"}
-                          | {"object": cache.document_object(d.key)} for d in documents],
-            "combined": {"object": combined_name, "pages": combined_pages,
-                         "bytes": len(combined), "sha256": hashlib.sha256(combined).hexdigest()},
+            "documents": [
+                {k: v for k, v in d.to_dict().items() if k != "cached"}
+                | {"object": cache.document_object(d.key)}
+                for d in documents
+            ],
+            "combined": {
+                "object": combined_name,
+                "pages": combined_pages,
+                "bytes": len(combined),
+                "sha256": hashlib.sha256(combined).hexdigest(),
+            },
             "fallbacks": sorted({f for d in documents for f in d.fallbacks}),
             "versions": cache.versions(),
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        self.storage.put(manifest_name, json.dumps(manifest, indent=2, ensure_ascii=False)
-                         .encode(), "application/json")
+        self.storage.put(
+            manifest_name,
+            json.dumps(manifest, indent=2, ensure_ascii=False).encode(),
+            "application/json",
+        )
         progress("stored", {"key": kit_key})
-        return result_from_manifest(manifest, cached=False,
-                                    rendered={d.key for d in documents if not d.cached})
+        return result_from_manifest(
+            manifest, cached=False, rendered={d.key for d in documents if not d.cached}
+        )
 
     def _kit_title(self, locale: Locale) -> str:
         view = self.view_for(locale, Personalization())
         return f"{view.t('kit.title')} · {view.country_name} · {view.language_name}"
 
     def view_for(self, locale: Locale, personalization: Personalization) -> LocaleView:
-        return LocaleView(locale.catalog, locale.country, locale.language, locale.campaign,
-                          load_strings(self.settings.content_dir, locale.language.code),
-                          personalization, self.settings.site_url)
+        return LocaleView(
+            locale.catalog,
+            locale.country,
+            locale.language,
+            locale.campaign,
+            load_strings(self.settings.content_dir, locale.language.code),
+            personalization,
+            self.settings.site_url,
+        )
 
-    def _cached_document(self, plan: DocumentPlan,
-                         force: bool) -> tuple[DocumentResult, bytes] | None:
+    def _cached_document(
+        self, plan: DocumentPlan, force: bool
+    ) -> tuple[DocumentResult, bytes] | None:
         """A stored document whose PDF matches its recorded digest, unless forced."""
         if force:
             return None
@@ -272,8 +337,13 @@ class KitBuilder:
             return None
         return replace(result, cached=True), pdf
 
-    def _render(self, plan: DocumentPlan, request: KitRequest, composed: ComposedDocument,
-                refit: Callable[[int], ComposedDocument]) -> tuple[DocumentResult, bytes]:
+    def _render(
+        self,
+        plan: DocumentPlan,
+        request: KitRequest,
+        composed: ComposedDocument,
+        refit: Callable[[int], ComposedDocument],
+    ) -> tuple[DocumentResult, bytes]:
         """Render; a document over its page budget is composed tighter and rendered again."""
         budget = PAGE_BUDGETS.get(plan.kind)
         rendered = self._pdf(plan, request, composed)
@@ -283,29 +353,45 @@ class KitBuilder:
             composed = refit(fit)
             rendered = self._pdf(plan, request, composed)
         if budget and rendered.pages > budget:
-            composed = replace(composed, diagnostics=(
-                *composed.diagnostics, f"{plan.kind}: warning: {rendered.pages} pages even "
-                f"set at its tightest; the layout allows {budget}"))
+            composed = replace(
+                composed,
+                diagnostics=(
+                    *composed.diagnostics,
+                    f"{plan.kind}: warning: {rendered.pages} pages even "
+                    f"set at its tightest; the layout allows {budget}",
+                ),
+            )
         result = DocumentResult(
-            kind=plan.kind, title=composed.title, key=plan.key,
-            content_language=composed.content_language, pages=rendered.pages,
-            bytes=len(rendered.data), sha256=hashlib.sha256(rendered.data).hexdigest(),
-            fallbacks=tuple(sorted(composed.fallbacks)), diagnostics=composed.diagnostics,
-            translation=composed.translation, fit=fit)
+            kind=plan.kind,
+            title=composed.title,
+            key=plan.key,
+            content_language=composed.content_language,
+            pages=rendered.pages,
+            bytes=len(rendered.data),
+            sha256=hashlib.sha256(rendered.data).hexdigest(),
+            fallbacks=tuple(sorted(composed.fallbacks)),
+            diagnostics=composed.diagnostics,
+            translation=composed.translation,
+            fit=fit,
+        )
         return result, rendered.data
 
-    def _pdf(self, plan: DocumentPlan, request: KitRequest,
-             composed: ComposedDocument) -> RenderedPdf:
+    def _pdf(
+        self, plan: DocumentPlan, request: KitRequest, composed: ComposedDocument
+    ) -> RenderedPdf:
         """A document whose whole text fell back to English declares English (``/Lang``),
         its localized frame (masthead, dates, labels) tagged in the kit's language."""
         from kitgen.metrics import RENDER_SECONDS  # lazily: see kitgen.metricsdir
 
         english = composed.content_language != plan.located.language
         with RENDER_SECONDS.labels(plan.kind).time():
-            return self.renderer.render(composed.html, base_url=self.settings.content_dir,
-                                        stylesheets=self.stylesheets(plan.kind),
-                                        variant=request.variant,
-                                        lang="en" if english else None)
+            return self.renderer.render(
+                composed.html,
+                base_url=self.settings.content_dir,
+                stylesheets=self.stylesheets(plan.kind),
+                variant=request.variant,
+                lang="en" if english else None,
+            )
 
     def render_page(self, path: Path, request: KitRequest) -> tuple[bytes, int, SourcedContent]:
         """One legacy page file as a guide-styled PDF, not stored: ``kitgen render-page``."""
@@ -316,34 +402,63 @@ class KitBuilder:
         sourced = render_page_file(path, view, self.settings)
         brand = load_brand(self.settings.content_dir)
         logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()
-        html = compose_page(self.templates, sourced.content, view, brand,
-                            print_ready=request.print_ready, agenda=[], brand_href=logo)
-        rendered = self.renderer.render(html, base_url=self.settings.content_dir,
-                                        stylesheets=self.stylesheets("guide"),
-                                        variant=request.variant)
+        html = compose_page(
+            self.templates,
+            sourced.content,
+            view,
+            brand,
+            print_ready=request.print_ready,
+            agenda=[],
+            brand_href=logo,
+        )
+        rendered = self.renderer.render(
+            html,
+            base_url=self.settings.content_dir,
+            stylesheets=self.stylesheets("guide"),
+            variant=request.variant,
+        )
         return rendered.data, rendered.pages, sourced
 
     def stylesheets(self, kind: str) -> list[Path]:
         return [self.settings.styles_dir / "base.css", self.settings.styles_dir / f"{kind}.css"]
 
-    def compose(self, plan: DocumentPlan, request: KitRequest, locale: Locale,
-                brand: Brand, *, fit: int = 0) -> ComposedDocument:
+    def _recompose(
+        self, plan: DocumentPlan, request: KitRequest, locale: Locale, brand: Brand, fit: int
+    ) -> ComposedDocument:
+        """The document again, set tighter (copyfitting)."""
+        return self.compose(plan, request, locale, brand, fit=fit)
+
+    def compose(
+        self, plan: DocumentPlan, request: KitRequest, locale: Locale, brand: Brand, *, fit: int = 0
+    ) -> ComposedDocument:
         """One document's HTML and what the manifest says of it: all before the PDF."""
         view = self.view_for(locale, plan.personalization)
         sourced = self.source.render(plan.located, view)
         content = sourced.content
         logo = brand.logo.relative_to(self.settings.content_dir.resolve()).as_posix()
-        partly_english = bool(sourced.translation
-                              and sourced.translation["printed"] == "partial")
-        html = compose_page(self.templates, content, view, brand,
-                            print_ready=request.print_ready, agenda=sourced.agenda,
-                            brand_href=logo, partly_english=partly_english, fit=fit)
+        partly_english = bool(sourced.translation and sourced.translation["printed"] == "partial")
+        html = compose_page(
+            self.templates,
+            content,
+            view,
+            brand,
+            print_ready=request.print_ready,
+            agenda=sourced.agenda,
+            brand_href=logo,
+            partly_english=partly_english,
+            fit=fit,
+        )
         fallbacks = set(view.fallbacks) | sourced.fallbacks
         if content.content_language != locale.language.code:
             fallbacks.add(f"document:{plan.kind}:{content.content_language}")
-        return ComposedDocument(html, Markup(content.title).striptags(),
-                                content.content_language, fallbacks, sourced.diagnostics,
-                                sourced.translation)
+        return ComposedDocument(
+            html,
+            Markup(content.title).striptags(),
+            content.content_language,
+            fallbacks,
+            sourced.diagnostics,
+            sourced.translation,
+        )
 
 
 def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> None:
@@ -353,11 +468,17 @@ def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> Non
     instead of a finished kit without files."""
     if result.key == asked_key:
         return
-    log.warning("kit asked as %s was built as %s (code or content changed between the two); "
-                "published under both", asked_key[:12], result.key[:12])
-    storage.put(cache.kit_object(asked_key, "manifest.json"),
-                json.dumps(result.manifest, indent=2, ensure_ascii=False).encode(),
-                "application/json")
+    log.warning(
+        "kit asked as %s was built as %s (code or content changed between the two); "
+        "published under both",
+        asked_key[:12],
+        result.key[:12],
+    )
+    storage.put(
+        cache.kit_object(asked_key, "manifest.json"),
+        json.dumps(result.manifest, indent=2, ensure_ascii=False).encode(),
+        "application/json",
+    )
 
 
 def render_code_digest(code_dir: Path) -> str:
@@ -376,16 +497,25 @@ def digest_tree_files(root: Path, names: list[str]) -> str:
     return hashlib.sha256("".join(digest(root / n) for n in names).encode()).hexdigest()
 
 
-def result_from_manifest(manifest: dict[str, Any], *, cached: bool,
-                         rendered: set[str] | None = None) -> KitResult:
+def result_from_manifest(
+    manifest: dict[str, Any], *, cached: bool, rendered: set[str] | None = None
+) -> KitResult:
     rendered = rendered or set()
     documents = tuple(
-        replace(DocumentResult.from_dict({k: v for k, v in d.items() if k != "object"}),
-                cached=cached or d["key"] not in rendered)
-        for d in manifest["documents"])
-    return KitResult(key=manifest["key"], request=manifest["request"], documents=documents,
-                     combined_key=manifest["combined"]["object"], cached=cached,
-                     manifest=manifest)
+        replace(
+            DocumentResult.from_dict({k: v for k, v in d.items() if k != "object"}),
+            cached=cached or d["key"] not in rendered,
+        )
+        for d in manifest["documents"]
+    )
+    return KitResult(
+        key=manifest["key"],
+        request=manifest["request"],
+        documents=documents,
+        combined_key=manifest["combined"]["object"],
+        cached=cached,
+        manifest=manifest,
+    )
 
 
 _builders: dict[tuple[Settings, int], KitBuilder] = {}
@@ -400,7 +530,13 @@ def builder_for(settings: Settings, storage: Storage) -> KitBuilder:
     return builder
 
 
-def build_kit(request: KitRequest, *, settings: Settings, storage: Storage, force: bool = False,
-              progress: Progress = _quiet) -> KitResult:
+def build_kit(
+    request: KitRequest,
+    *,
+    settings: Settings,
+    storage: Storage,
+    force: bool = False,
+    progress: Progress = _quiet,
+) -> KitResult:
     """Build (or find) a kit: the one core function every edge calls."""
     return builder_for(settings, storage).build(request, force=force, progress=progress)

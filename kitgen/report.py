@@ -42,8 +42,9 @@ class LanguageHealth:
     @property
     def mostly_english(self) -> list[str]:
         """Translated pages that are a worklist rather than a translation (≥ 50 % English)."""
-        return sorted(p for p, share in self.english_share.items()
-                      if share["english_percent"] >= 50)
+        return sorted(
+            p for p, share in self.english_share.items() if share["english_percent"] >= 50
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,8 +59,9 @@ def _country_for(catalog: Catalog, language: str) -> str:
     return next((c.code for c in countries if language in c.languages), "us")
 
 
-def translation_report(settings: Settings, languages: list[str] | None = None
-                       ) -> list[LanguageHealth]:
+def translation_report(
+    settings: Settings, languages: list[str] | None = None
+) -> list[LanguageHealth]:
     """Health of every language with a translation in the site (or of ``languages``)."""
     from kitgen.content.pegasus.site import REFERENCE
     from kitgen.content.pegasus.source import PegasusSource
@@ -69,15 +71,18 @@ def translation_report(settings: Settings, languages: list[str] | None = None
     builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
     source = builder.source
     if not isinstance(source, PegasusSource):
-        raise ContentError("the report reads a legacy site tree: pass --content "
-                           "pegasus:<site root> or set KITGEN_CONTENT")
+        raise ContentError(
+            "the report reads a legacy site tree: pass --content "
+            "pegasus:<site root> or set KITGEN_CONTENT"
+        )
     catalog = load_catalog(settings.content_dir)
     wanted = languages or [REFERENCE, *source.site.languages()]
     english = source.site.strings(REFERENCE)
     report = []
     for language in wanted:
-        health = LanguageHealth(language, _country_for(catalog, language)
-                                if language in catalog.languages else "")
+        health = LanguageHealth(
+            language, _country_for(catalog, language) if language in catalog.languages else ""
+        )
         report.append(health)
         if language not in catalog.languages:
             health.errors.append(f"{language!r} is not a supported language")
@@ -85,16 +90,21 @@ def translation_report(settings: Settings, languages: list[str] | None = None
         own = source.site.strings(language)
         health.strings_total = len(english)
         health.strings_missing = len(set(english) - set(own)) if language != REFERENCE else 0
-        health.strings_english = 0 if language == REFERENCE else sum(
-            1 for k, v in own.items() if english.get(k) == v and _WORDS.search(v))
+        health.strings_english = (
+            0
+            if language == REFERENCE
+            else sum(1 for k, v in own.items() if english.get(k) == v and _WORDS.search(v))
+        )
         pages: dict[str, bool] = {}
         for kind in KINDS:
             try:
-                request, locale = builder.resolve(KitRequest(health.country, language,
-                                                             kinds=(kind,)))
+                request, locale = builder.resolve(
+                    KitRequest(health.country, language, kinds=(kind,))
+                )
                 plan = builder.plan(request, locale)[0]
-                sourced = source.render(plan.located,
-                                        builder.view_for(locale, plan.personalization))
+                sourced = source.render(
+                    plan.located, builder.view_for(locale, plan.personalization)
+                )
             except KitgenError as exc:
                 health.errors.append(f"{kind}: {exc}")
                 continue
@@ -106,11 +116,12 @@ def translation_report(settings: Settings, languages: list[str] | None = None
                     "segments": sourced.translation["segments"]["total"],
                     "english_segments": sourced.translation["segments"]["english"],
                     "english_words": sourced.translation["words"]["english"],
-                    "english_percent": sourced.translation["english_percent"]}
-            health.fallbacks.extend(f for f in sorted(sourced.fallbacks)
-                                    if f not in health.fallbacks)
-            health.diagnostics.extend(d for d in sourced.diagnostics
-                                      if d not in health.diagnostics)
+                    "english_percent": sourced.translation["english_percent"],
+                }
+            health.fallbacks.extend(
+                f for f in sorted(sourced.fallbacks) if f not in health.fallbacks
+            )
+            health.diagnostics.extend(d for d in sourced.diagnostics if d not in health.diagnostics)
         health.pages_translated = sorted(p for p, done in pages.items() if done)
         health.pages_english = sorted(p for p, done in pages.items() if not done)
         health.repairs = _count(health.diagnostics, "repair")
@@ -124,15 +135,19 @@ def _count(diagnostics: list[str], severity: str) -> int:
 
 
 def format_table(report: list[LanguageHealth]) -> str:
-    header = (f"{'lang':5} {'country':7} {'pages':>7} {'strings':>8} {'missing':>8} "
-              f"{'english':>8} {'repairs':>8} {'dropped':>8} {'warn':>5}  notes")
+    header = (
+        f"{'lang':5} {'country':7} {'pages':>7} {'strings':>8} {'missing':>8} "
+        f"{'english':>8} {'repairs':>8} {'dropped':>8} {'warn':>5}  notes"
+    )
     lines = [header, "-" * len(header)]
     for h in report:
         total_pages = len(h.pages_translated) + len(h.pages_english)
         notes = "; ".join(h.errors) or "; ".join(_page_notes(h))
-        lines.append(f"{h.language:5} {h.country:7} {len(h.pages_translated)}/{total_pages:<5} "
-                     f"{h.strings_total:>8} {h.strings_missing:>8} {h.strings_english:>8} "
-                     f"{h.repairs:>8} {h.dropped:>8} {h.warnings:>5}  {notes}")
+        lines.append(
+            f"{h.language:5} {h.country:7} {len(h.pages_translated)}/{total_pages:<5} "
+            f"{h.strings_total:>8} {h.strings_missing:>8} {h.strings_english:>8} "
+            f"{h.repairs:>8} {h.dropped:>8} {h.warnings:>5}  {notes}"
+        )
     return "\n".join(lines)
 
 
@@ -140,8 +155,11 @@ def _page_notes(h: LanguageHealth) -> list[str]:
     notes = []
     if h.pages_english and h.language != "en":
         notes.append(f"English page: {', '.join(h.pages_english)}")
-    shares = [f"{page} {share['english_percent']} % English"
-              for page, share in sorted(h.english_share.items()) if share["english_segments"]]
+    shares = [
+        f"{page} {share['english_percent']} % English"
+        for page, share in sorted(h.english_share.items())
+        if share["english_segments"]
+    ]
     if shares:
         notes.append("still English: " + ", ".join(shares))
     return notes
@@ -152,21 +170,40 @@ def format_html(report: list[LanguageHealth]) -> str:
     rows, details = [], []
     for h in report:
         total = len(h.pages_translated) + len(h.pages_english)
-        rows.append(Markup(
-            "<tr><th>{}</th><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td>"
-            "<td>{}</td><td>{}</td><td>{}</td></tr>").format(
-                h.language, h.country, len(h.pages_translated), total, h.strings_total,
-                h.strings_missing, h.strings_english, h.repairs, h.dropped, h.warnings))
+        rows.append(
+            Markup(
+                "<tr><th>{}</th><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                "<td>{}</td><td>{}</td><td>{}</td></tr>"
+            ).format(
+                h.language,
+                h.country,
+                len(h.pages_translated),
+                total,
+                h.strings_total,
+                h.strings_missing,
+                h.strings_english,
+                h.repairs,
+                h.dropped,
+                h.warnings,
+            )
+        )
         items = [*h.errors, *_page_notes(h), *h.fallbacks, *h.diagnostics]
         if items:
-            details.append(Markup("<h2>{}</h2><ul>{}</ul>").format(
-                h.language, Markup("").join(Markup("<li>{}</li>").format(i) for i in items)))
-    return str(Markup(
-        "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Translation health"
-        "</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:"
-        "collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:end}}</style>"
-        "<h1>Translation health</h1><table><tr><th>language</th><th>country</th><th>pages"
-        "</th><th>strings</th><th>missing</th><th>still English</th><th>repairs</th>"
-        "<th>dropped</th><th>warnings</th></tr>{}</table>{}</html>").format(
-            Markup("").join(rows), Markup("").join(details))) + "\n"
-
+            details.append(
+                Markup("<h2>{}</h2><ul>{}</ul>").format(
+                    h.language, Markup("").join(Markup("<li>{}</li>").format(i) for i in items)
+                )
+            )
+    return (
+        str(
+            Markup(
+                '<!DOCTYPE html><html lang="en"><meta charset="utf-8"><title>Translation health'
+                "</title><style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:"
+                "collapse}}td,th{{border:1px solid #ccc;padding:.2em .6em;text-align:end}}</style>"
+                "<h1>Translation health</h1><table><tr><th>language</th><th>country</th><th>pages"
+                "</th><th>strings</th><th>missing</th><th>still English</th><th>repairs</th>"
+                "<th>dropped</th><th>warnings</th></tr>{}</table>{}</html>"
+            ).format(Markup("").join(rows), Markup("").join(details))
+        )
+        + "\n"
+    )

@@ -121,8 +121,9 @@ class Settings:
             task_soft_limit=number("KITGEN_TASK_SOFT_LIMIT", defaults.task_soft_limit),
             task_hard_limit=number("KITGEN_TASK_HARD_LIMIT", defaults.task_hard_limit),
             worker_max_tasks=number("KITGEN_WORKER_MAX_TASKS", defaults.worker_max_tasks),
-            worker_max_memory_mib=number("KITGEN_WORKER_MAX_MEMORY_MIB",
-                                         defaults.worker_max_memory_mib),
+            worker_max_memory_mib=number(
+                "KITGEN_WORKER_MAX_MEMORY_MIB", defaults.worker_max_memory_mib
+            ),
             visibility_timeout=number("KITGEN_VISIBILITY_TIMEOUT", defaults.visibility_timeout),
             local_workers=number("KITGEN_LOCAL_WORKERS", defaults.local_workers),
             staff_token=env.get("KITGEN_STAFF_TOKEN") or None,
@@ -135,8 +136,11 @@ class Settings:
             webhook_allow=tuple(x.lower() for x in _list(env.get("KITGEN_WEBHOOK_ALLOW"))),
             webhook_attempts=number("KITGEN_WEBHOOK_ATTEMPTS", defaults.webhook_attempts),
             public_url=(env.get("KITGEN_PUBLIC_URL") or "").rstrip("/") or None,
-            worker_metrics_port=(number("KITGEN_WORKER_METRICS_PORT", 1)
-                                 if env.get("KITGEN_WORKER_METRICS_PORT") else None),
+            worker_metrics_port=(
+                number("KITGEN_WORKER_METRICS_PORT", 1)
+                if env.get("KITGEN_WORKER_METRICS_PORT")
+                else None
+            ),
         )
 
 
@@ -157,6 +161,5 @@ def _rate(value: str) -> str:
     try:
         parse(value)
     except ValueError:
-        raise ConfigError(f"KITGEN_RATE_LIMIT must read like '10/minute', not {value!r}") \
-            from None
+        raise ConfigError(f"KITGEN_RATE_LIMIT must read like '10/minute', not {value!r}") from None
     return value

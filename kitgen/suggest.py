@@ -1,4 +1,4 @@
-""""Did you mean": the country or language somebody meant when they typed a name, a locale
+""" "Did you mean": the country or language somebody meant when they typed a name, a locale
 tag or a near miss instead of kitgen's code (``france`` → ``fr``, ``fr-FR`` → ``fr``)."""
 
 from __future__ import annotations
@@ -54,8 +54,10 @@ def _country_names(catalog: Catalog) -> dict[str, str]:
     names: dict[str, str] = {}
     english = Locale("en")
     for code, country in catalog.countries.items():
-        for locale in [english, *(catalog.languages[x].locale for x in country.languages
-                                  if x in catalog.languages)]:
+        for locale in [
+            english,
+            *(catalog.languages[x].locale for x in country.languages if x in catalog.languages),
+        ]:
             name = locale.territories.get(country.territory)
             if name:
                 names.setdefault(name.casefold(), code)
@@ -71,10 +73,12 @@ def _language_names(catalog: Catalog) -> dict[str, str]:
     # "Spanish" is es, not la (Latin-American Spanish): plain codes claim plain names first.
     plain_first = sorted(catalog.languages.items(), key=lambda kv: kv[0] != kv[1].locale.language)
     for code, language in plain_first:
-        for shown in (language.locale.get_display_name("en"),
-                      language.locale.get_language_name("en"),
-                      language.locale.get_display_name(language.locale),
-                      language.locale.get_language_name(language.locale)):
+        for shown in (
+            language.locale.get_display_name("en"),
+            language.locale.get_language_name("en"),
+            language.locale.get_display_name(language.locale),
+            language.locale.get_language_name(language.locale),
+        ):
             if shown:
                 names.setdefault(shown.casefold(), code)
     _NAMES[("language", catalog.digest)] = names

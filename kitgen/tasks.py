@@ -48,8 +48,9 @@ class WorkerRuntime:
 def runtime() -> WorkerRuntime:
     settings = Settings.from_env()
     client = connect(settings.redis_url or "redis://127.0.0.1:6379/0")
-    return WorkerRuntime(settings, open_storage(settings),
-                         Flights(client, ttl=flight_ttl(settings)))
+    return WorkerRuntime(
+        settings, open_storage(settings), Flights(client, ttl=flight_ttl(settings))
+    )
 
 
 @worker_process_init.connect
@@ -70,46 +71,63 @@ def forget_process_metrics(**_: Any) -> None:
         multiprocess.mark_process_dead(os.getpid())
 
 
-@shared_task(bind=True, name=BUILD_TASK, acks_late=True, reject_on_worker_lost=True,
-             max_retries=STORAGE_RETRIES)
+@shared_task(
+    bind=True,
+    name=BUILD_TASK,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=STORAGE_RETRIES,
+)
 def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     """Build one kit; ``payload``: ``{"key", "request", "force", "request_id"}``."""
     rt = runtime()
     key = payload["key"]
     request = KitRequest.from_dict(payload["request"])
     tracker = DocumentTracker(
-        request.kinds, lambda docs: self.update_state(state="PROGRESS",
-                                                      meta={"key": key, "documents": docs}))
-    log.info("kit %s: start (request %s, attempt %d)", key[:12], payload.get("request_id"),
-             self.request.retries + 1)
+        request.kinds,
+        lambda docs: self.update_state(state="PROGRESS", meta={"key": key, "documents": docs}),
+    )
+    log.info(
+        "kit %s: start (request %s, attempt %d)",
+        key[:12],
+        payload.get("request_id"),
+        self.request.retries + 1,
+    )
     rt.flights.count(tasks_started=1)
     started = time.perf_counter()
     try:
         result = builder_for(rt.settings, rt.storage).build(
-            request, force=bool(payload.get("force")), progress=tracker)
+            request, force=bool(payload.get("force")), progress=tracker
+        )
         publish_as_asked(rt.storage, key, result)
     except StorageError as exc:
         if self.request.retries < STORAGE_RETRIES:
             log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)
-            raise self.retry(exc=exc, countdown=2 ** self.request.retries) from None
+            raise self.retry(exc=exc, countdown=2**self.request.retries) from None
         outcome = outcome_of_error(key, tracker.failed(), exc, log)
     except Exception as exc:
         # WeasyPrint wraps whatever is raised inside a render, the soft time limit included
-        if isinstance(exc, SoftTimeLimitExceeded) or \
-                isinstance(exc.__cause__, SoftTimeLimitExceeded):
-            outcome = outcome_failed(key, tracker.failed(), "the render took longer than "
-                                     f"{rt.settings.task_soft_limit}s and was stopped",
-                                     retryable=True)
+        if isinstance(exc, SoftTimeLimitExceeded) or isinstance(
+            exc.__cause__, SoftTimeLimitExceeded
+        ):
+            outcome = outcome_failed(
+                key,
+                tracker.failed(),
+                f"the render took longer than {rt.settings.task_soft_limit}s and was stopped",
+                retryable=True,
+            )
             KITS_FAILED.labels("timeout").inc()
         else:
             outcome = outcome_of_error(key, tracker.failed(), exc, log)
     else:
         outcome = outcome_of_result(key, result)
     outcome["seconds"] = round(time.perf_counter() - started, 3)
-    rt.flights.count(kits_rendered=int(outcome["status"] == "done" and not outcome["cached"]),
-                     kits_cached=int(bool(outcome["cached"])),
-                     documents_rendered=outcome["rendered"],
-                     kits_failed=int(outcome["status"] == "failed"))
+    rt.flights.count(
+        kits_rendered=int(outcome["status"] == "done" and not outcome["cached"]),
+        kits_cached=int(bool(outcome["cached"])),
+        documents_rendered=outcome["rendered"],
+        kits_failed=int(outcome["status"] == "failed"),
+    )
     rt.flights.release(key)
     log.info("kit %s: %s (rendered %d)", key[:12], outcome["status"], outcome["rendered"])
     _announce(rt, self, key, outcome)
@@ -126,8 +144,13 @@ def _announce(rt: WorkerRuntime, task: Task, key: str, outcome: dict[str, Any]) 
         return
     state = "published" if outcome["status"] == "done" else "failed"
     for record in waiting:
-        event = kit_event(key, state, record["base_url"], outcome.get("error"),
-                          callback_files(outcome.get("documents") or {}))
+        event = kit_event(
+            key,
+            state,
+            record["base_url"],
+            outcome.get("error"),
+            callback_files(outcome.get("documents") or {}),
+        )
         task.app.send_task(DELIVER_TASK, args=[record["url"], event], queue=INTERACTIVE)
 
 
@@ -138,15 +161,24 @@ def deliver_callback_task(self: Task, url: str, event: dict[str, Any]) -> dict[s
     rt = runtime()
     attempt = self.request.retries + 1
     try:
-        status = deliver(url, event, rt.settings.webhook_secret or "",
-                         rt.settings.webhook_allow)
+        status = deliver(url, event, rt.settings.webhook_secret or "", rt.settings.webhook_allow)
     except DeliveryFailed as exc:
         if attempt < rt.settings.webhook_attempts:
-            log.info("callback %s for kit %s: attempt %d failed (%s); retrying", event["id"],
-                     event["kit"]["key"][:12], attempt, exc)
-            raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 300)) from None
-        log.warning("callback %s for kit %s: given up after %d attempts: %s", event["id"],
-                    event["kit"]["key"][:12], attempt, exc)
+            log.info(
+                "callback %s for kit %s: attempt %d failed (%s); retrying",
+                event["id"],
+                event["kit"]["key"][:12],
+                attempt,
+                exc,
+            )
+            raise self.retry(exc=exc, countdown=min(2**self.request.retries, 300)) from None
+        log.warning(
+            "callback %s for kit %s: given up after %d attempts: %s",
+            event["id"],
+            event["kit"]["key"][:12],
+            attempt,
+            exc,
+        )
         rt.flights.count(webhooks_failed=1)
         WEBHOOKS.labels("failed").inc()
         return {"delivered": False, "attempts": attempt, "error": str(exc)}

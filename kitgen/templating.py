@@ -47,9 +47,14 @@ class PageTemplates:
 
     def __init__(self, templates_dir: Path):
         self.dir = templates_dir
-        self.env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                               auto_reload=True)
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates_dir)),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=True,
+        )
         self.env.filters["css_string"] = lambda s: Markup(css_string(str(s)))
         self.env.filters["css_page_counter"] = css_page_counter
 
@@ -59,17 +64,20 @@ class PageTemplates:
             return self.env.get_template(name).render(**context)
         except TemplateSyntaxError as exc:
             path = exc.filename or self.dir / name
-            raise ContentError(f"page template syntax error: {exc.message}", path,
-                               exc.lineno) from None
+            raise ContentError(
+                f"page template syntax error: {exc.message}", path, exc.lineno
+            ) from None
         except (ContentError, TemplateError) as exc:
             path, line = _template_frame(exc, self.dir / name)
             detail = exc.detail if isinstance(exc, ContentError) else f"{exc}"
-            raise ContentError(f"page template error: {detail}", path, line,
-                               getattr(exc, "key", None)) from None
+            raise ContentError(
+                f"page template error: {detail}", path, line, getattr(exc, "key", None)
+            ) from None
 
 
-def template_frame(exc: BaseException,
-                   is_template: Callable[[str], bool]) -> tuple[str, int] | None:
+def template_frame(
+    exc: BaseException, is_template: Callable[[str], bool]
+) -> tuple[str, int] | None:
     """The innermost template file and line in an error's traceback.
 
     Jinja rewrites tracebacks so that template frames carry the template's name and line.

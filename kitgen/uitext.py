@@ -31,8 +31,7 @@ class WebTranslations:
         return text % values if values else text
 
 
-_current: ContextVar[WebTranslations | None] = ContextVar("kitgen_web_translations",
-                                                           default=None)
+_current: ContextVar[WebTranslations | None] = ContextVar("kitgen_web_translations", default=None)
 
 
 def gettext(message: str, **values: Any) -> str:

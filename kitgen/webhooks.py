@@ -52,19 +52,27 @@ def check_callback_url(url: str, allow: tuple[str, ...]) -> str:
     if host in allow:
         return url
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(
-            host, parts.port or (443 if parts.scheme == "https" else 80),
-            type=socket.SOCK_STREAM)}
+        addresses = {
+            str(info[4][0])
+            for info in socket.getaddrinfo(
+                host,
+                parts.port or (443 if parts.scheme == "https" else 80),
+                type=socket.SOCK_STREAM,
+            )
+        }
     except (socket.gaierror, UnicodeError):
-        raise InvalidRequest("callback_url", url,
-                             reason=f"the callback host {host!r} does not resolve") from None
+        raise InvalidRequest(
+            "callback_url", url, reason=f"the callback host {host!r} does not resolve"
+        ) from None
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
         if not ip.is_global and not _allowed(ip, allow):
             raise InvalidRequest(
-                "callback_url", url,
+                "callback_url",
+                url,
                 reason=f"callbacks to {address} (loopback, private or link-local) are refused;"
-                       " KITGEN_WEBHOOK_ALLOW can permit a host or network")
+                " KITGEN_WEBHOOK_ALLOW can permit a host or network",
+            )
     return url
 
 
@@ -79,22 +87,30 @@ def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, allow: tuple[str
 
 
 # -- the event ---------------------------------------------------------------------------------
-def kit_event(key: str, state: str, base_url: str, error: str | None = None,
-              files: list[str] | None = None) -> dict[str, Any]:
+def kit_event(
+    key: str, state: str, base_url: str, error: str | None = None, files: list[str] | None = None
+) -> dict[str, Any]:
     """What the receiver gets: the kit, its state, where to see and fetch it, or why not."""
     base = base_url.rstrip("/")
     links = {"page": f"{base}/kits/{key}", "status": f"{base}/api/kits/{key}"}
     for name in files or []:
         links[name] = f"{base}/kits/{key}/files/{name}"
-    return {"id": f"evt_{uuid.uuid4().hex}", "type": f"kit.{state}", "created": int(time.time()),
-            "kit": {"key": key, "state": state, "links": links, "error": error}}
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "type": f"kit.{state}",
+        "created": int(time.time()),
+        "kit": {"key": key, "state": state, "links": links, "error": error},
+    }
 
 
 def batch_event(batch: dict[str, Any], base_url: str) -> dict[str, Any]:
     """A staff batch finished: its state, its status URL and the report."""
-    return {"id": f"evt_{uuid.uuid4().hex}", "type": f"batch.{batch['state']}",
-            "created": int(time.time()),
-            "batch": {**batch, "status_url": base_url.rstrip("/") + batch["status_url"]}}
+    return {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "type": f"batch.{batch['state']}",
+        "created": int(time.time()),
+        "batch": {**batch, "status_url": base_url.rstrip("/") + batch["status_url"]},
+    }
 
 
 def callback_files(documents: dict[str, str]) -> list[str]:
@@ -116,8 +132,9 @@ def verify(secret: str, body: bytes, header: str, tolerance: int = TOLERANCE) ->
     except (KeyError, ValueError):
         return False
     expected = sign(secret, body, stamp).split("v1=", 1)[1]
-    return abs(time.time() - stamp) <= tolerance and \
-        hmac.compare_digest(expected, fields.get("v1", ""))
+    return abs(time.time() - stamp) <= tolerance and hmac.compare_digest(
+        expected, fields.get("v1", "")
+    )
 
 
 # -- one delivery ------------------------------------------------------------------------------
@@ -135,9 +152,17 @@ def deliver(url: str, event: dict[str, Any], secret: str, allow: tuple[str, ...]
     except InvalidRequest as exc:
         raise DeliveryFailed(str(exc)) from None
     body = json.dumps(event, separators=(",", ":")).encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "kitgen-webhooks",
-        SIGNATURE_HEADER: sign(secret, body), "Kitgen-Event-Id": event["id"]})
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "kitgen-webhooks",
+            SIGNATURE_HEADER: sign(secret, body),
+            "Kitgen-Event-Id": event["id"],
+        },
+    )
     opener = urllib.request.build_opener(_NoRedirect())
     try:
         with opener.open(request, timeout=TIMEOUT) as response:
@@ -148,8 +173,14 @@ def deliver(url: str, event: dict[str, Any], secret: str, allow: tuple[str, ...]
         raise DeliveryFailed(f"{url}: {exc}") from None
 
 
-def deliver_with_retries(url: str, event: dict[str, Any], secret: str, allow: tuple[str, ...],
-                         attempts: int, sleep: Callable[[float], None] = time.sleep) -> bool:
+def deliver_with_retries(
+    url: str,
+    event: dict[str, Any],
+    secret: str,
+    allow: tuple[str, ...],
+    attempts: int,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
     """Embedded mode's delivery (a thread of the web process): 1, 2, 4… s between attempts."""
     from kitgen.metrics import WEBHOOKS
 
@@ -160,7 +191,7 @@ def deliver_with_retries(url: str, event: dict[str, Any], secret: str, allow: tu
             return True
         except DeliveryFailed:
             if attempt + 1 < attempts:
-                sleep(min(2 ** attempt, 300))
+                sleep(min(2**attempt, 300))
     WEBHOOKS.labels("failed").inc()
     return False
 
@@ -185,9 +216,12 @@ class LocalCallbacks:
             self.send(record, kit_event(key, state, record["base_url"], error, files))
 
     def send(self, record: dict[str, Any], event: dict[str, Any]) -> None:
-        threading.Thread(target=deliver_with_retries, daemon=True, name="kitgen-webhook",
-                         args=(record["url"], event, self.secret, self.allow,
-                               self.attempts)).start()
+        threading.Thread(
+            target=deliver_with_retries,
+            daemon=True,
+            name="kitgen-webhook",
+            args=(record["url"], event, self.secret, self.allow, self.attempts),
+        ).start()
 
 
 def take_waiting(client: Any, key: str) -> list[dict[str, Any]]:

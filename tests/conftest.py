@@ -27,8 +27,13 @@ def content_copy(tmp_path: Path) -> Settings:
     base = Settings()
     for name in ("content", "templates", "styles"):
         shutil.copytree(PROJECT_ROOT / name, tmp_path / name)
-    return replace(base, content_dir=tmp_path / "content", templates_dir=tmp_path / "templates",
-                   styles_dir=tmp_path / "styles", store_dir=tmp_path / "store")
+    return replace(
+        base,
+        content_dir=tmp_path / "content",
+        templates_dir=tmp_path / "templates",
+        styles_dir=tmp_path / "styles",
+        store_dir=tmp_path / "store",
+    )
 
 
 @pytest.fixture

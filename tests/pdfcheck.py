@@ -47,7 +47,8 @@ def read_pdf(source: Path | bytes) -> PdfFacts:
             fonts.add(name)
             descendants = font.get("/DescendantFonts")
             descriptor = (descendants[0].get_object() if descendants else font).get(
-                "/FontDescriptor")
+                "/FontDescriptor"
+            )
             descriptor = descriptor.get_object() if descriptor else {}
             if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                 unembedded.add(name)
@@ -55,9 +56,17 @@ def read_pdf(source: Path | bytes) -> PdfFacts:
     meta = reader.metadata or {}
     lang = reader.trailer["/Root"].get("/Lang")
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    return PdfFacts(len(reader.pages), (float(box.width), float(box.height)), text, fonts,
-                    unembedded, meta.get("/Title"), str(lang) if lang else None,
-                    meta.get("/Creator"), reader)
+    return PdfFacts(
+        len(reader.pages),
+        (float(box.width), float(box.height)),
+        text,
+        fonts,
+        unembedded,
+        meta.get("/Title"),
+        str(lang) if lang else None,
+        meta.get("/Creator"),
+        reader,
+    )
 
 
 def same_size(actual: tuple[float, float], paper: str, tolerance: float = 1.0) -> bool:
@@ -114,7 +123,7 @@ def _glyph_count(font: object) -> int | None:
     descendants = font.get("/DescendantFonts")
     if not descendants:
         return None
-    descriptor = (descendants[0].get_object().get("/FontDescriptor") or {})
+    descriptor = descendants[0].get_object().get("/FontDescriptor") or {}
     descriptor = descriptor.get_object() if descriptor else {}
     program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
     if program is None:
@@ -137,7 +146,8 @@ def _to_unicode(font: object) -> dict[int, str]:
             mapping[int(code, 16)] = bytes.fromhex(text).decode("utf-16-be", "replace")
     for block in re.findall(r"beginbfrange(.*?)endbfrange", data, re.S):
         for low, high, start in re.findall(
-                r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block
+        ):
             first = int(start, 16)
             for offset, code in enumerate(range(int(low, 16), int(high, 16) + 1)):
                 mapping[code] = chr(first + offset)
@@ -164,9 +174,15 @@ class DrawnGlyph:
         return self.glyph == 0 or (count is not None and self.glyph >= count)
 
 
-def _walk_text(content: object, resources: object, reader: PdfReader, page_number: int,
-               fonts: dict[int, _FontInfo], seen_forms: set[int],
-               blocks: list[int]) -> Iterator[DrawnGlyph]:
+def _walk_text(
+    content: object,
+    resources: object,
+    reader: PdfReader,
+    page_number: int,
+    fonts: dict[int, _FontInfo],
+    seen_forms: set[int],
+    blocks: list[int],
+) -> Iterator[DrawnGlyph]:
     """Every glyph a content stream shows, and those of the forms it draws, in order."""
     resources = resources.get_object() if resources is not None else {}
     font_dict = resources.get("/Font") or {}
@@ -184,14 +200,15 @@ def _walk_text(content: object, resources: object, reader: PdfReader, page_numbe
             key = ref.idnum if hasattr(ref, "idnum") else id(ref)
             if key not in fonts:
                 font = ref.get_object()
-                fonts[key] = _FontInfo(str(font.get("/BaseFont")), _glyph_count(font),
-                                       _to_unicode(font))
+                fonts[key] = _FontInfo(
+                    str(font.get("/BaseFont")), _glyph_count(font), _to_unicode(font)
+                )
             current = fonts[key]
         elif op in TEXT_SHOWING:
             assert current is not None, "text shown before any Tf"
             for data in _shown_strings(op, operands):
                 for index in range(0, len(data) - 1, 2):
-                    glyph = int.from_bytes(data[index:index + 2], "big")
+                    glyph = int.from_bytes(data[index : index + 2], "big")
                     yield DrawnGlyph(page_number, blocks[0], current, glyph)
         elif op == "Do":
             ref = xobjects.get(operands[0])
@@ -199,8 +216,15 @@ def _walk_text(content: object, resources: object, reader: PdfReader, page_numbe
             key = getattr(ref, "idnum", None)
             if form is not None and form.get("/Subtype") == "/Form" and key not in seen_forms:
                 seen_forms.add(key)
-                yield from _walk_text(ContentStream(form, reader), form.get("/Resources"),
-                                      reader, page_number, fonts, seen_forms, blocks)
+                yield from _walk_text(
+                    ContentStream(form, reader),
+                    form.get("/Resources"),
+                    reader,
+                    page_number,
+                    fonts,
+                    seen_forms,
+                    blocks,
+                )
 
 
 Glyphs = Path | bytes | list[DrawnGlyph]  # a PDF, or its glyphs already read
@@ -221,8 +245,9 @@ def drawn_glyphs(source: Glyphs) -> list[DrawnGlyph]:
     for number, page in enumerate(reader.pages, start=1):
         contents = page.get_contents()
         if contents is not None:
-            glyphs.extend(_walk_text(contents, page.get("/Resources"), reader, number, fonts,
-                                     set(), blocks))
+            glyphs.extend(
+                _walk_text(contents, page.get("/Resources"), reader, number, fonts, set(), blocks)
+            )
     return glyphs
 
 
@@ -233,8 +258,14 @@ def missing_glyphs(source: Glyphs) -> tuple[list[MissingGlyph], int]:
     for drawn in drawn_glyphs(source):
         shown += 1
         if drawn.missing:
-            found.append(MissingGlyph(drawn.page, drawn.font.name, drawn.glyph,
-                                      drawn.font.to_unicode.get(drawn.glyph, "")))
+            found.append(
+                MissingGlyph(
+                    drawn.page,
+                    drawn.font.name,
+                    drawn.glyph,
+                    drawn.font.to_unicode.get(drawn.glyph, ""),
+                )
+            )
     return found, shown
 
 
@@ -256,14 +287,15 @@ def glyphs_per_block(source: Glyphs) -> list[dict[str, list[int]]]:
     blocks: dict[int, dict[str, list[int]]] = {}
     for drawn in drawn_glyphs(source):
         blocks.setdefault(drawn.block, {}).setdefault(_face(drawn.font.name), []).append(
-            drawn.glyph)
+            drawn.glyph
+        )
     return [blocks[key] for key in sorted(blocks)]
 
 
 def contains_run(stream: list[int], run: list[int]) -> bool:
     """Whether ``run`` occurs in ``stream`` as consecutive items."""
     width = len(run)
-    return any(stream[i:i + width] == run for i in range(len(stream) - width + 1))
+    return any(stream[i : i + width] == run for i in range(len(stream) - width + 1))
 
 
 def font_families(facts: PdfFacts) -> set[str]:
@@ -273,6 +305,7 @@ def font_families(facts: PdfFacts) -> set[str]:
 
 
 # -- where text lies on the page --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PlacedChar:
@@ -297,8 +330,7 @@ def placed_chars(source: Path | bytes, page: int = 0) -> list[PlacedChar]:
         for index in range(text_page.count_chars()):
             char = text_page.get_text_range(index, 1)
             left, _, right, _ = text_page.get_charbox(index)
-            pdfium_c.FPDFText_GetCharOrigin(text_page.raw, index, ctypes.byref(x),
-                                            ctypes.byref(y))
+            pdfium_c.FPDFText_GetCharOrigin(text_page.raw, index, ctypes.byref(x), ctypes.byref(y))
             chars.append(PlacedChar(char, left, right, y.value))
         return chars
     finally:
@@ -311,7 +343,7 @@ def find_chars(chars: list[PlacedChar], text: str, start: int = 0) -> list[Place
     index = joined.find(text, start)
     if index < 0:
         raise AssertionError(f"{text!r} not on the page: {joined[:400]!r}…")
-    return chars[index:index + len(text)]
+    return chars[index : index + len(text)]
 
 
 def split_at_widest_gap(chars: list[PlacedChar]) -> tuple[list[PlacedChar], list[PlacedChar]]:
@@ -321,11 +353,10 @@ def split_at_widest_gap(chars: list[PlacedChar]) -> tuple[list[PlacedChar], list
         raise AssertionError(f"need two pieces of text on the line, got {ink}")
     gaps = [(ink[i + 1].left - ink[i].right, i) for i in range(len(ink) - 1)]
     _, at = max(gaps)
-    return ink[:at + 1], ink[at + 1:]
+    return ink[: at + 1], ink[at + 1 :]
 
 
-def on_line(chars: list[PlacedChar], baseline: float,
-            tolerance: float = 1.0) -> list[PlacedChar]:
+def on_line(chars: list[PlacedChar], baseline: float, tolerance: float = 1.0) -> list[PlacedChar]:
     """The ink of the line on ``baseline``."""
     return [c for c in chars if c.char.strip() and abs(c.baseline - baseline) <= tolerance]
 
@@ -334,9 +365,13 @@ def words(text: str) -> list[str]:
     """Words for comparing printed text: punctuation, symbols and format characters (ZWJ…)
     dropped, marks kept, NFC. RTL extraction orders words visually, so compare words."""
     cleaned = "".join(
-        " " if unicodedata.category(c)[0] in "PZS" or c.isspace()
-        else "" if unicodedata.category(c) == "Cf" else c
-        for c in unicodedata.normalize("NFC", text))
+        " "
+        if unicodedata.category(c)[0] in "PZS" or c.isspace()
+        else ""
+        if unicodedata.category(c) == "Cf"
+        else c
+        for c in unicodedata.normalize("NFC", text)
+    )
     return cleaned.split()
 
 
@@ -359,6 +394,7 @@ def printed_words(source: Path | bytes, pypdf_text: str | None = None) -> set[st
 
 
 # -- the structure tree of a tagged PDF ----------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StructNode:
@@ -388,10 +424,14 @@ def structure(reader: PdfReader) -> list[StructNode]:
         if "/S" in node:
             attrs = node.get("/A")
             attrs = attrs.get_object() if attrs is not None else {}
-            found.append(StructNode(str(node["/S"]),
-                                    str(node["/Lang"]) if "/Lang" in node else None,
-                                    str(node["/Alt"]) if "/Alt" in node else None,
-                                    {str(k): str(v) for k, v in attrs.items()}))
+            found.append(
+                StructNode(
+                    str(node["/S"]),
+                    str(node["/Lang"]) if "/Lang" in node else None,
+                    str(node["/Alt"]) if "/Alt" in node else None,
+                    {str(k): str(v) for k, v in attrs.items()},
+                )
+            )
         kids = node.get("/K")
         if kids is None:
             continue

@@ -20,11 +20,21 @@ from moto.server import ThreadedMotoServer
 from kitgen.settings import Settings
 
 #: Dummy credentials: the server accepts any; they keep boto3 off the developer's real ones.
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "AWS_DEFAULT_REGION": "us-east-1"}
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 #: Variables that would point boto3 at another account, profile or endpoint.
-UNSET = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-         "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_CA_BUNDLE")
+UNSET = (
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_CA_BUNDLE",
+)
 
 
 def free_port() -> int:
@@ -64,5 +74,6 @@ def s3_settings(s3_endpoint: str, tmp_path: Path) -> Settings:
     """Settings whose store is a fresh, empty bucket on the session's S3 server."""
     bucket = f"kitgen-test-{uuid.uuid4().hex[:12]}"
     boto3.session.Session().client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=bucket)
-    return replace(Settings(), store_dir=tmp_path / "store", s3_bucket=bucket,
-                   s3_endpoint_url=s3_endpoint)
+    return replace(
+        Settings(), store_dir=tmp_path / "store", s3_bucket=bucket, s3_endpoint_url=s3_endpoint
+    )

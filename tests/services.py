@@ -29,9 +29,24 @@ from kitgen.settings import PROJECT_ROOT, Settings
 from tests.s3server import CREDENTIALS, free_port
 
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 11
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port",
-               str(REDIS_PORT), "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
-               "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    str(REDIS_PORT),
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
 
 
@@ -69,8 +84,9 @@ def redis_url() -> Iterator[str]:
     client.close()
 
 
-def wait_for(check: Callable[[], Any], timeout: float, what: str,
-             logs: Callable[[], str] = lambda: "") -> Any:
+def wait_for(
+    check: Callable[[], Any], timeout: float, what: str, logs: Callable[[], str] = lambda: ""
+) -> Any:
     """Poll ``check`` until it returns something truthy; fail naming ``what`` and the logs."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -81,14 +97,22 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str,
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{logs()}")
 
 
-def http(method: str, url: str, body: dict[str, Any] | None = None,
-         headers: dict[str, str] | None = None, follow: bool = True) -> tuple[int, dict, bytes]:
+def http(
+    method: str,
+    url: str,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    follow: bool = True,
+) -> tuple[int, dict, bytes]:
     """One HTTP request with the standard library: ``(status, headers, body)``."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        **({"Content-Type": "application/json"} if data else {}), **(headers or {})})
-    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(
-        _NoRedirect())
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={**({"Content-Type": "application/json"} if data else {}), **(headers or {})},
+    )
+    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect())
     try:
         with opener.open(request, timeout=30) as response:
             lowered = {k.lower(): v for k, v in response.headers.items()}
@@ -113,25 +137,51 @@ class Stack:
     web_url: str = ""
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name} ---\n{p.read_text()[-4000:]}"
-                         for p in sorted(self.logs_dir.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name} ---\n{p.read_text()[-4000:]}"
+            for p in sorted(self.logs_dir.glob("*.log"))
+        )
 
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = (self.logs_dir / f"{name}.log").open("ab")
-        process = subprocess.Popen([*KITGEN, *args], env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-                                   start_new_session=True)  # own group: kill it whole
+        process = subprocess.Popen(
+            [*KITGEN, *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+        )  # own group: kill it whole
         self.processes.append(process)
         return process
 
-    def start_worker(self, name: str = "worker", concurrency: int = 1,
-                     queues: str = "interactive,batch", **env: str) -> subprocess.Popen:
-        process = self._spawn(name, ["worker", "--concurrency", str(concurrency), "--queues",
-                                     queues, "--hostname", f"{name}@%h"],
-                              {**self.env, **env})
+    def start_worker(
+        self,
+        name: str = "worker",
+        concurrency: int = 1,
+        queues: str = "interactive,batch",
+        **env: str,
+    ) -> subprocess.Popen:
+        process = self._spawn(
+            name,
+            [
+                "worker",
+                "--concurrency",
+                str(concurrency),
+                "--queues",
+                queues,
+                "--hostname",
+                f"{name}@%h",
+            ],
+            {**self.env, **env},
+        )
         log = self.logs_dir / f"{name}.log"
-        wait_for(lambda: process.poll() is not None or "ready." in log.read_text(), 60,
-                 f"{name} to start", self.logs)
+        wait_for(
+            lambda: process.poll() is not None or "ready." in log.read_text(),
+            60,
+            f"{name} to start",
+            self.logs,
+        )
         assert process.poll() is None, f"{name} exited:\n{self.logs()}"
         return process
 
@@ -186,16 +236,25 @@ def stack(redis_url: str, s3_settings: Settings, tmp_path: Path) -> Iterator[Sta
     Time limits are short so a lost worker's task is handed on within seconds, as production
     does within KITGEN_VISIBILITY_TIMEOUT.
     """
-    settings = replace(s3_settings, redis_url=redis_url, task_soft_limit=8, task_hard_limit=10,
-                       visibility_timeout=12)
-    env = {**os.environ, **CREDENTIALS, "KITGEN_REDIS_URL": redis_url,
-           "KITGEN_S3_BUCKET": settings.s3_bucket or "",
-           "KITGEN_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
-           "KITGEN_STORE_DIR": str(settings.store_dir),
-           "KITGEN_TASK_SOFT_LIMIT": str(settings.task_soft_limit),
-           "KITGEN_TASK_HARD_LIMIT": str(settings.task_hard_limit),
-           "KITGEN_VISIBILITY_TIMEOUT": str(settings.visibility_timeout),
-           "PYTHONUNBUFFERED": "1"}
+    settings = replace(
+        s3_settings,
+        redis_url=redis_url,
+        task_soft_limit=8,
+        task_hard_limit=10,
+        visibility_timeout=12,
+    )
+    env = {
+        **os.environ,
+        **CREDENTIALS,
+        "KITGEN_REDIS_URL": redis_url,
+        "KITGEN_S3_BUCKET": settings.s3_bucket or "",
+        "KITGEN_S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
+        "KITGEN_STORE_DIR": str(settings.store_dir),
+        "KITGEN_TASK_SOFT_LIMIT": str(settings.task_soft_limit),
+        "KITGEN_TASK_HARD_LIMIT": str(settings.task_hard_limit),
+        "KITGEN_VISIBILITY_TIMEOUT": str(settings.visibility_timeout),
+        "PYTHONUNBUFFERED": "1",
+    }
     logs_dir = tmp_path / "logs"
     logs_dir.mkdir()
     running = Stack(settings, env, logs_dir)
@@ -207,10 +266,14 @@ def stack(redis_url: str, s3_settings: Settings, tmp_path: Path) -> Iterator[Sta
 def embedded(tmp_path: Path) -> Iterator[Stack]:
     """The embedded default: no Redis, no S3; ``kitgen serve`` renders in a local pool."""
     settings = replace(Settings(), store_dir=tmp_path / "store", local_workers=1)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("KITGEN_", "AWS_"))}
-    env.update({"KITGEN_STORE_DIR": str(settings.store_dir), "KITGEN_LOCAL_WORKERS": "1",
-                "PYTHONUNBUFFERED": "1"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KITGEN_", "AWS_"))}
+    env.update(
+        {
+            "KITGEN_STORE_DIR": str(settings.store_dir),
+            "KITGEN_LOCAL_WORKERS": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     logs_dir = tmp_path / "logs"
     logs_dir.mkdir()
     running = Stack(settings, env, logs_dir)

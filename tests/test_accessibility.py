@@ -26,18 +26,25 @@ def axe_violations(page: Any) -> list[str]:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run scripts/bootstrap --test")
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                           WCAG)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
-                        for n in v["nodes"][:3])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(
+            n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+            for n in v["nodes"][:3]
+        )
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.fixture
 def browser(chromium: Any) -> Any:
-    context = chromium.new_context(locale="en-US", viewport={"width": 1100, "height": 900},
-                                   bypass_csp=True)  # to inject axe-core into the page
+    context = chromium.new_context(
+        locale="en-US", viewport={"width": 1100, "height": 900}, bypass_csp=True
+    )  # to inject axe-core into the page
     yield context.new_page()
     context.close()
 
@@ -74,8 +81,9 @@ def test_form_and_its_error_state(embedded: Stack, browser: Any, ui: str) -> Non
 @pytest.mark.parametrize("ui", ["en", "ar"])
 def test_status_and_done_pages(stack: Stack, browser: Any, ui: str) -> None:
     url = stack.start_web()
-    status, _, body = http("POST", url + "/api/kits", {"country": "fr", "language": "fr",
-                                                       "kinds": ["agenda"]})
+    status, _, body = http(
+        "POST", url + "/api/kits", {"country": "fr", "language": "fr", "kinds": ["agenda"]}
+    )
     assert status == 202, body
     key = json.loads(body)["key"]
     page = browser
@@ -94,9 +102,14 @@ def test_the_campaign_index(embedded: Stack, browser: Any, tmp_path: Any) -> Non
 
     from tests.services import KITGEN
 
-    done = subprocess.run([*KITGEN, "campaign", "regenerate", "2026", "--countries", "lu",
-                           "--kinds", "agenda"], env=embedded.env, cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [*KITGEN, "campaign", "regenerate", "2026", "--countries", "lu", "--kinds", "agenda"],
+        env=embedded.env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     index = embedded.settings.store_dir / "campaigns" / "2026" / "index.html"
     browser.goto(index.as_uri())
@@ -107,9 +120,8 @@ def test_the_campaign_index(embedded: Stack, browser: Any, tmp_path: Any) -> Non
 
 def contrast(foreground: str, background: str) -> float:
     def luminance(colour: str) -> float:
-        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-                  for c in channels]
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
     high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
@@ -117,19 +129,28 @@ def contrast(foreground: str, background: str) -> float:
 
 
 #: Text colour on background colour, as the kit's stylesheets pair them.
-TEXT_PAIRS = [("white", "primary"), ("white", "primary-dark"), ("tint", "primary-dark"),
-              ("primary-dark", "white"), ("muted", "white"), ("muted", "tint"),
-              ("ink", "white"), ("ink", "accent"), ("primary-dark", "tint")]
+TEXT_PAIRS = [
+    ("white", "primary"),
+    ("white", "primary-dark"),
+    ("tint", "primary-dark"),
+    ("primary-dark", "white"),
+    ("muted", "white"),
+    ("muted", "tint"),
+    ("ink", "white"),
+    ("ink", "accent"),
+    ("primary-dark", "tint"),
+]
 
 
 def test_the_kits_brand_colours_that_carry_text_keep_a_4_5_to_1_contrast() -> None:
     brand = yaml.safe_load((PROJECT_ROOT / "content" / "brand" / "brand.yaml").read_text())
     colours = {**brand["colors"], "white": "#ffffff"}
-    low = {f"{fg} on {bg}": round(contrast(colours[fg], colours[bg]), 2)
-           for fg, bg in TEXT_PAIRS if contrast(colours[fg], colours[bg]) < 4.5}
+    low = {
+        f"{fg} on {bg}": round(contrast(colours[fg], colours[bg]), 2)
+        for fg, bg in TEXT_PAIRS
+        if contrast(colours[fg], colours[bg]) < 4.5
+    }
     assert not low, low
     page_css = (PROJECT_ROOT / "kitgen" / "web" / "static" / "app.css").read_text()
     teal = page_css.split("--teal:")[1].split(";")[0].strip()
     assert contrast("#ffffff", teal) >= 4.5  # the masthead and the main button
-
-

@@ -62,8 +62,9 @@ def test_every_document_is_tagged_with_headings_alt_text_and_language(kits, loca
             assert qr, f"{kind}: no QR code says where it points: {[n.alt for n in figures]}"
         if kind == "agenda":
             headers = [n for n in nodes if n.kind == "/TH"]
-            assert headers and all(n.attributes.get("/Scope") in ("/Column", "/Row")
-                                   for n in headers), headers
+            assert headers and all(
+                n.attributes.get("/Scope") in ("/Column", "/Row") for n in headers
+            ), headers
             cells = [n for n in nodes if n.kind == "/TD"]
             assert cells and all("/Headers" in n.attributes for n in cells)
         if kind == "guide":
@@ -95,17 +96,22 @@ def test_the_pdfua_validator_finds_nothing_beyond_the_known_list(kits, locale) -
     pdfua = pytest.importorskip("pdfua")
     for kind in (*KINDS, "kit"):
         report = pdfua.validate(str(kits[locale][kind]))
-        unexpected = [f"{f.rule_id} ({f.pdfua_clause}): {f.message}" for f in report.findings
-                      if f.rule_id not in KNOWN_FINDINGS]
+        unexpected = [
+            f"{f.rule_id} ({f.pdfua_clause}): {f.message}"
+            for f in report.findings
+            if f.rule_id not in KNOWN_FINDINGS
+        ]
         assert not unexpected, f"{kind}:\n" + "\n".join(unexpected)
 
 
 def test_the_archival_variant_is_tagged_too(tmp_path: Path) -> None:
     settings = replace(Settings(), store_dir=tmp_path / "store")
     storage = FilesystemStorage(settings.store_dir)
-    result = build_kit(KitRequest("fr", "fr", kinds=("agenda",), variant="pdf/a-3u"),
-                       settings=settings, storage=storage)
-    reader = PdfReader(io.BytesIO(storage.get(f"documents/{result.documents[0].key}.pdf")
-                                  or b""))
+    result = build_kit(
+        KitRequest("fr", "fr", kinds=("agenda",), variant="pdf/a-3u"),
+        settings=settings,
+        storage=storage,
+    )
+    reader = PdfReader(io.BytesIO(storage.get(f"documents/{result.documents[0].key}.pdf") or b""))
     assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
     assert b"pdfaid" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()

@@ -21,10 +21,12 @@ def test_rows_shift_to_the_organizers_start_time():
     steps = load_agenda(Settings().content_dir, "us")
     shifted = shift_steps(steps, dt.time(13, 30))
     assert shifted[0].start == dt.time(13, 30)
-    durations = [(s.end.hour * 60 + s.end.minute) - (s.start.hour * 60 + s.start.minute)
-                 for s in steps]
-    assert [(s.end.hour * 60 + s.end.minute) - (s.start.hour * 60 + s.start.minute)
-            for s in shifted] == durations
+    durations = [
+        (s.end.hour * 60 + s.end.minute) - (s.start.hour * 60 + s.start.minute) for s in steps
+    ]
+    assert [
+        (s.end.hour * 60 + s.end.minute) - (s.start.hour * 60 + s.start.minute) for s in shifted
+    ] == durations
 
 
 def test_no_start_time_keeps_rows():

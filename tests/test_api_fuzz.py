@@ -19,8 +19,9 @@ from tests.services import Stack
 
 pytestmark = pytest.mark.slow
 
-FUZZ = settings(max_examples=50, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture
@@ -32,9 +33,11 @@ def web(embedded: Stack) -> Stack:
 def test_every_operation_answers_generated_requests_without_a_server_error(web: Stack) -> None:
     schema = schemathesis.openapi.from_url(web.web_url + "/openapi.json")
     seen: dict[str, Counter[int]] = {}
+
     def call(case: Any) -> None:
-        response = case.call(base_url=web.web_url, timeout=30,
-                             headers={"Authorization": "Bearer fuzz-token"})
+        response = case.call(
+            base_url=web.web_url, timeout=30, headers={"Authorization": "Bearer fuzz-token"}
+        )
         name = f"{case.operation.method.upper()} {case.operation.path}"
         seen.setdefault(name, Counter())[response.status_code] += 1
         case.validate_response(response, checks=[not_a_server_error])
@@ -51,12 +54,14 @@ TYPED = st.text(st.characters(codec=None), max_size=60)  # any code point, surro
 @st.composite
 def kit_requests(draw: st.DrawFn) -> dict[str, Any]:
     """A valid locale and kinds, and whatever a person might paste into the fields."""
-    country, language = draw(st.sampled_from([("fr", "fr"), ("us", "en"), ("eg", "ar"),
-                                              ("jp", "ja"), ("il", "he"), ("in", "hi")]))
+    country, language = draw(
+        st.sampled_from(
+            [("fr", "fr"), ("us", "en"), ("eg", "ar"), ("jp", "ja"), ("il", "he"), ("in", "hi")]
+        )
+    )
     fields = draw(st.dictionaries(st.sampled_from(sorted(FIELD_LIMITS)), TYPED, max_size=4))
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=2, unique=True))
-    return {"country": country, "language": language, "kinds": kinds,
-            "personalization": fields}
+    return {"country": country, "language": language, "kinds": kinds, "personalization": fields}
 
 
 def test_what_people_type_is_a_kit_or_a_422_naming_the_field(web: Stack) -> None:
@@ -84,12 +89,11 @@ def http_raw(url: str, data: bytes) -> tuple[int, dict[str, str], bytes]:
     import urllib.error
     import urllib.request
 
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
-
-

@@ -15,11 +15,18 @@ from tests.pdfcheck import RAW_SYNTAX, read_pdf, same_size, squash
 KINDS = ("guide", "brochure", "proclamation", "agenda")
 
 
-def kitgen(*args: str, store: Path, cwd: Path | None = None,
-           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def kitgen(
+    *args: str, store: Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "KITGEN_STORE_DIR": str(store), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "kitgen.cli", *args], capture_output=True,
-                          text=True, env=environment, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kitgen.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +36,18 @@ def built(tmp_path_factory):
     kits = {}
     for country, language in (("fr", "fr"), ("us", "en")):
         out = root / f"{country}-{language}"
-        run = kitgen("build", "--country", country, "--language", language, "--campaign",
-                     "2026", "--out", str(out), store=root / "store")
+        run = kitgen(
+            "build",
+            "--country",
+            country,
+            "--language",
+            language,
+            "--campaign",
+            "2026",
+            "--out",
+            str(out),
+            store=root / "store",
+        )
         assert run.returncode == 0, run.stderr
         kits[country] = (out, run)
     return root, kits
@@ -58,8 +75,7 @@ def test_build_writes_four_valid_pdfs_and_a_combined_one(built, country, paper):
         total += facts.pages
     assert read_pdf(files["brochure"]).pages == 2, "brochure is one sheet, front and back"
     assert read_pdf(files["agenda"]).pages == 1, "agenda fits one page"
-    headings = [i.title for i in read_pdf(files["guide"]).reader.outline
-                if not isinstance(i, list)]
+    headings = [i.title for i in read_pdf(files["guide"]).reader.outline if not isinstance(i, list)]
     assert len(headings) >= 1, "bookmarks come from headings"
     combined = read_pdf(files["kit"])
     assert combined.pages == total
@@ -76,9 +92,12 @@ def test_french_kit_has_localized_dates_and_absolute_links(built):
     assert "https://hourofcode.com/fr/" in text
     agenda = squash(read_pdf(files["agenda"]).text)
     assert "10:00 – 10:05" in agenda.replace("\u202f", " ").replace("\u2009", " ")
-    links = [annot.get_object()["/A"]["/URI"]
-             for page in read_pdf(files["guide"]).reader.pages
-             for annot in page.get("/Annots") or [] if "/A" in annot.get_object()]
+    links = [
+        annot.get_object()["/A"]["/URI"]
+        for page in read_pdf(files["guide"]).reader.pages
+        for annot in page.get("/Annots") or []
+        if "/A" in annot.get_object()
+    ]
     assert links and all(str(u).startswith("https://") for u in links)
     assert any(str(u).startswith("https://hourofcode.com/fr/") for u in links)
 
@@ -108,8 +127,18 @@ def test_manifest_describes_the_kit(built):
 
 def test_second_build_is_cached_and_renders_nothing(built, tmp_path):
     root, _ = built
-    run = kitgen("build", "--country", "fr", "--language", "fr", "--campaign", "2026",
-                 "--out", str(tmp_path / "again"), store=root / "store")
+    run = kitgen(
+        "build",
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        "--campaign",
+        "2026",
+        "--out",
+        str(tmp_path / "again"),
+        store=root / "store",
+    )
     assert run.returncode == 0, run.stderr
     assert "is already built, nothing rendered" in run.stderr
     assert "[1/4]" not in run.stderr
@@ -118,10 +147,26 @@ def test_second_build_is_cached_and_renders_nothing(built, tmp_path):
 
 def test_personalised_kit_shares_unpersonalised_documents(built, tmp_path):
     root, _ = built
-    run = kitgen("build", "--country", "us", "--language", "en", "--campaign", "2026",
-                 "--out", str(tmp_path / "p"), "--jurisdiction", "Springfield <City>",
-                 "--official-name", "Jane Q. Mayor", "--start-time", "13:30",
-                 "--event-name", "CS Week kick-off", store=root / "store")
+    run = kitgen(
+        "build",
+        "--country",
+        "us",
+        "--language",
+        "en",
+        "--campaign",
+        "2026",
+        "--out",
+        str(tmp_path / "p"),
+        "--jurisdiction",
+        "Springfield <City>",
+        "--official-name",
+        "Jane Q. Mayor",
+        "--start-time",
+        "13:30",
+        "--event-name",
+        "CS Week kick-off",
+        store=root / "store",
+    )
     assert run.returncode == 0, run.stderr
     assert "rendered 2, cached 2" in run.stderr  # guide and brochure are shared
     files = pdfs(tmp_path / "p")
@@ -132,19 +177,35 @@ def test_personalised_kit_shares_unpersonalised_documents(built, tmp_path):
 
 
 def test_drafts_print_by_default_and_english_when_only_reviewed_text_may(tmp_path):
-    args = ("build", "--country", "us", "--language", "la", "--kinds", "brochure",
-            "--campaign", "2026")
+    args = (
+        "build",
+        "--country",
+        "us",
+        "--language",
+        "la",
+        "--kinds",
+        "brochure",
+        "--campaign",
+        "2026",
+    )
     run = kitgen(*args, "--out", str(tmp_path / "draft"), store=tmp_path / "s")
     assert run.returncode == 0, run.stderr
     assert "Draft translation, not yet reviewed by a native speaker: brochure." in run.stderr
     text = squash(read_pdf(next((tmp_path / "draft").glob("*-brochure.pdf"))).text)
     assert "Hora del Código" in text and "Computer science shapes" not in text
 
-    run = kitgen(*args, "--out", str(tmp_path / "reviewed"), store=tmp_path / "s",
-                 env={"KITGEN_TRANSLATIONS": "reviewed"})
+    run = kitgen(
+        *args,
+        "--out",
+        str(tmp_path / "reviewed"),
+        store=tmp_path / "s",
+        env={"KITGEN_TRANSLATIONS": "reviewed"},
+    )
     assert run.returncode == 0, run.stderr
-    assert "Printed in English, as no translation into this language exists yet: brochure" \
+    assert (
+        "Printed in English, as no translation into this language exists yet: brochure"
         in run.stderr
+    )
     assert "fallback: document:brochure:en" in run.stderr
     text = squash(read_pdf(next((tmp_path / "reviewed").glob("*-brochure.pdf"))).text)
     assert "Computer science shapes" in text
@@ -152,19 +213,28 @@ def test_drafts_print_by_default_and_english_when_only_reviewed_text_may(tmp_pat
     assert "https://hourofcode.com/us/la/" in text
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--country", "zz", "--language", "fr"], "unknown country 'zz'; valid choices: "),
-    (["--country", "fr", "--language", "xx"], "unknown language 'xx'; valid choices: "),
-    (["--country", "fr", "--language", "fr", "--kinds", "poster"], "unknown kind 'poster'"),
-    (["--country", "fr", "--language", "fr", "--campaign", "1999"], "unknown campaign '1999'"),
-    (["--country", "fr", "--language", "fr", "--start-time", "noon"], "HH:MM"),
-    # What people type instead of a code gets the code they meant, not a wall of codes.
-    (["--country", "france", "--language", "fr"], "unknown country 'france'; did you mean 'fr'?"),
-    (["--country", "Deutschland", "--language", "de"], "did you mean 'de'?"),
-    (["--country", "fr", "--language", "fr-FR"], "unknown language 'fr-fr'; did you mean 'fr'?"),
-    (["--country", "br", "--language", "pt-BR"], "did you mean 'pt'?"),
-    (["--country", "fr", "--language", "spanish"], "did you mean 'es'?"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--country", "zz", "--language", "fr"], "unknown country 'zz'; valid choices: "),
+        (["--country", "fr", "--language", "xx"], "unknown language 'xx'; valid choices: "),
+        (["--country", "fr", "--language", "fr", "--kinds", "poster"], "unknown kind 'poster'"),
+        (["--country", "fr", "--language", "fr", "--campaign", "1999"], "unknown campaign '1999'"),
+        (["--country", "fr", "--language", "fr", "--start-time", "noon"], "HH:MM"),
+        # What people type instead of a code gets the code they meant, not a wall of codes.
+        (
+            ["--country", "france", "--language", "fr"],
+            "unknown country 'france'; did you mean 'fr'?",
+        ),
+        (["--country", "Deutschland", "--language", "de"], "did you mean 'de'?"),
+        (
+            ["--country", "fr", "--language", "fr-FR"],
+            "unknown language 'fr-fr'; did you mean 'fr'?",
+        ),
+        (["--country", "br", "--language", "pt-BR"], "did you mean 'pt'?"),
+        (["--country", "fr", "--language", "spanish"], "did you mean 'es'?"),
+    ],
+)
 def test_bad_requests_exit_2_with_the_valid_choices(tmp_path, args, needle):
     run = kitgen("build", *args, "--out", str(tmp_path / "o"), store=tmp_path / "s")
     assert run.returncode == 2
@@ -174,8 +244,19 @@ def test_bad_requests_exit_2_with_the_valid_choices(tmp_path, args, needle):
 
 
 def test_print_ready_adds_bleed_and_crop_marks(tmp_path):
-    run = kitgen("build", "--country", "fr", "--language", "fr", "--kinds", "agenda",
-                 "--print-ready", "--out", str(tmp_path / "o"), store=tmp_path / "s")
+    run = kitgen(
+        "build",
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        "--kinds",
+        "agenda",
+        "--print-ready",
+        "--out",
+        str(tmp_path / "o"),
+        store=tmp_path / "s",
+    )
     assert run.returncode == 0, run.stderr
     page = read_pdf(next((tmp_path / "o").glob("*-agenda.pdf"))).reader.pages[0]
     media, trim = page.mediabox, page.trimbox
@@ -186,8 +267,18 @@ def test_print_ready_adds_bleed_and_crop_marks(tmp_path):
 
 
 def test_kits_are_tagged_pdf_ua_by_default_and_stored_readable(tmp_path):
-    run = kitgen("build", "--country", "fr", "--language", "fr", "--kinds", "agenda",
-                 "--out", str(tmp_path / "o"), store=tmp_path / "s")
+    run = kitgen(
+        "build",
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        "--kinds",
+        "agenda",
+        "--out",
+        str(tmp_path / "o"),
+        store=tmp_path / "s",
+    )
     assert run.returncode == 0, run.stderr
     reader = read_pdf(next((tmp_path / "o").glob("*-agenda.pdf"))).reader
     root = reader.trailer["/Root"]
@@ -200,9 +291,14 @@ def test_kits_are_tagged_pdf_ua_by_default_and_stored_readable(tmp_path):
 def test_a_closed_pipe_and_a_busy_port_are_not_errors_of_kitgen(tmp_path):
     import socket
 
-    listing = subprocess.run(f"{sys.executable} -m kitgen.cli locales | head -1", shell=True,
-                             capture_output=True, text=True, timeout=60,
-                             env={**os.environ, "KITGEN_STORE_DIR": str(tmp_path / "s")})
+    listing = subprocess.run(
+        f"{sys.executable} -m kitgen.cli locales | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KITGEN_STORE_DIR": str(tmp_path / "s")},
+    )
     assert listing.stdout.strip() and listing.stderr == ""
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -213,8 +309,20 @@ def test_a_closed_pipe_and_a_busy_port_are_not_errors_of_kitgen(tmp_path):
 
 
 def test_pdf_a_variant_declares_conformance(tmp_path):
-    run = kitgen("build", "--country", "us", "--language", "en", "--kinds", "agenda",
-                 "--variant", "pdf/a-3u", "--out", str(tmp_path / "o"), store=tmp_path / "s")
+    run = kitgen(
+        "build",
+        "--country",
+        "us",
+        "--language",
+        "en",
+        "--kinds",
+        "agenda",
+        "--variant",
+        "pdf/a-3u",
+        "--out",
+        str(tmp_path / "o"),
+        store=tmp_path / "s",
+    )
     assert run.returncode == 0, run.stderr
     reader = read_pdf(next((tmp_path / "o").glob("*-agenda.pdf"))).reader
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()

@@ -28,19 +28,39 @@ LOCALES = 16
 @pytest.fixture
 def campaign_stack(stack: Stack, content_copy: Settings) -> Stack:
     """The stack reading a private copy of the content, so a test can edit or break it."""
-    stack.env.update({"KITGEN_CONTENT_DIR": str(content_copy.content_dir),
-                      "KITGEN_TEMPLATES_DIR": str(content_copy.templates_dir),
-                      "KITGEN_STYLES_DIR": str(content_copy.styles_dir)})
+    stack.env.update(
+        {
+            "KITGEN_CONTENT_DIR": str(content_copy.content_dir),
+            "KITGEN_TEMPLATES_DIR": str(content_copy.templates_dir),
+            "KITGEN_STYLES_DIR": str(content_copy.styles_dir),
+        }
+    )
     stack.settings = Settings.from_env(stack.env)
     return stack
 
 
 def regenerate(stack: Stack, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
     report = tmp_path / f"report-{time.monotonic_ns()}.json"
-    done = subprocess.run([*KITGEN, "campaign", "regenerate", "2026", "--countries", COUNTRIES,
-                           "--kinds", "agenda", "--json", str(report), *extra],
-                          env=stack.env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [
+            *KITGEN,
+            "campaign",
+            "regenerate",
+            "2026",
+            "--countries",
+            COUNTRIES,
+            "--kinds",
+            "agenda",
+            "--json",
+            str(report),
+            *extra,
+        ],
+        env=stack.env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     data = json.loads(report.read_text()) if report.exists() else {}
     return done.returncode, data, done.stdout + done.stderr
 
@@ -60,7 +80,8 @@ def by_locale(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_regeneration_completes_then_renders_nothing_then_only_the_changed_language(
-        campaign_stack: Stack, tmp_path: Path) -> None:
+    campaign_stack: Stack, tmp_path: Path
+) -> None:
     stack = campaign_stack
     stack.start_worker(concurrency=2)
     code, report, output = regenerate(stack, tmp_path)
@@ -81,8 +102,12 @@ def test_regeneration_completes_then_renders_nothing_then_only_the_changed_langu
 
     code, again, output = regenerate(stack, tmp_path)
     assert code == 0, output
-    assert again["totals"] == {"rendered": 0, "cached": LOCALES, "failed": 0,
-                               "documents_rendered": 0}
+    assert again["totals"] == {
+        "rendered": 0,
+        "cached": LOCALES,
+        "failed": 0,
+        "documents_rendered": 0,
+    }
     assert stack.counters()["tasks_started"] == LOCALES  # the re-run queued nothing
 
     # A German string changes: exactly the German kits render again.
@@ -101,15 +126,25 @@ def test_regeneration_completes_then_renders_nothing_then_only_the_changed_langu
 
 
 def test_a_run_killed_midway_completes_on_the_next_run_without_duplicates(
-        campaign_stack: Stack, tmp_path: Path) -> None:
+    campaign_stack: Stack, tmp_path: Path
+) -> None:
     stack = campaign_stack
     stack.start_worker(concurrency=1)
     log = (tmp_path / "first-run.log").open("w")
-    first = subprocess.Popen([*KITGEN, "campaign", "regenerate", "2026", "--countries",
-                              COUNTRIES, "--kinds", "agenda"], env=stack.env, cwd=PROJECT_ROOT,
-                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    wait_for(lambda: f"[3/{LOCALES}]" in (tmp_path / "first-run.log").read_text(), 120,
-             "three locales to finish", lambda: (tmp_path / "first-run.log").read_text())
+    first = subprocess.Popen(
+        [*KITGEN, "campaign", "regenerate", "2026", "--countries", COUNTRIES, "--kinds", "agenda"],
+        env=stack.env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    wait_for(
+        lambda: f"[3/{LOCALES}]" in (tmp_path / "first-run.log").read_text(),
+        120,
+        "three locales to finish",
+        lambda: (tmp_path / "first-run.log").read_text(),
+    )
     first.send_signal(signal.SIGKILL)  # the client is lost; its queued kits stay queued
     first.wait(timeout=30)
     assert f"[{LOCALES}/{LOCALES}]" not in (tmp_path / "first-run.log").read_text()
@@ -123,11 +158,12 @@ def test_a_run_killed_midway_completes_on_the_next_run_without_duplicates(
     assert counters["documents_rendered"] == LOCALES, counters
 
 
-def test_broken_content_fails_its_locales_and_no_other(campaign_stack: Stack,
-                                                       tmp_path: Path) -> None:
+def test_broken_content_fails_its_locales_and_no_other(
+    campaign_stack: Stack, tmp_path: Path
+) -> None:
     stack = campaign_stack
     catalog = stack.settings.content_dir / "translations" / "fr" / "agenda.po"
-    catalog.write_text(catalog.read_text() + '\nnot a PO line\n')
+    catalog.write_text(catalog.read_text() + "\nnot a PO line\n")
     stack.start_worker(concurrency=2)
     code, report, output = regenerate(stack, tmp_path)
     assert code == 1, output
@@ -142,13 +178,14 @@ def test_broken_content_fails_its_locales_and_no_other(campaign_stack: Stack,
     assert "failed" in output and "fr/agenda.po" in output
 
 
-def test_staff_endpoint_needs_the_token_and_reports_what_changed(
-        campaign_stack: Stack) -> None:
+def test_staff_endpoint_needs_the_token_and_reports_what_changed(campaign_stack: Stack) -> None:
     stack = campaign_stack
     stack.start_worker(concurrency=2)
     url = stack.start_web(KITGEN_STAFF_TOKEN="s3cret-staff-token") + "/api/staff/kits"
-    body = {"locales": [{"country": "fr", "language": "fr"},
-                        {"country": "ch", "language": "de"}], "kinds": ["agenda"]}
+    body = {
+        "locales": [{"country": "fr", "language": "fr"}, {"country": "ch", "language": "de"}],
+        "kinds": ["agenda"],
+    }
     status, headers, _ = http("POST", url, body)
     assert status == 401 and headers["www-authenticate"] == "Bearer"
     status, _, answer = http("POST", url, body, {"Authorization": "Bearer wrong"})
@@ -159,16 +196,26 @@ def test_staff_endpoint_needs_the_token_and_reports_what_changed(
 
     def batch_report(answer: bytes) -> dict:
         accepted = json.loads(answer)
-        done = wait_for(lambda: (lambda b: b if b["state"] != "running" else None)(json.loads(
-            http("GET", stack.web_url + accepted["status_url"], headers=auth)[2])), 120,
-            "the staff batch", stack.logs)
-        assert done["state"] == "done" and done["progress"]["finished"] == \
-            done["progress"]["total"], done
+        done = wait_for(
+            lambda: (lambda b: b if b["state"] != "running" else None)(
+                json.loads(http("GET", stack.web_url + accepted["status_url"], headers=auth)[2])
+            ),
+            120,
+            "the staff batch",
+            stack.logs,
+        )
+        assert (
+            done["state"] == "done" and done["progress"]["finished"] == done["progress"]["total"]
+        ), done
         return done
 
     # Asynchronous: 202 at once, a status URL; a locale named twice renders once.
-    status, headers, answer = http("POST", url, {**body, "locales": [
-        *body["locales"], {"country": "fr", "language": "fr"}]}, auth)
+    status, headers, answer = http(
+        "POST",
+        url,
+        {**body, "locales": [*body["locales"], {"country": "fr", "language": "fr"}]},
+        auth,
+    )
     assert status == 202 and headers["location"].startswith("/api/staff/batches/")
     report = batch_report(answer)["report"]
     assert report["totals"]["rendered"] == 2 and report["locales"] == 2
@@ -178,16 +225,21 @@ def test_staff_endpoint_needs_the_token_and_reports_what_changed(
     assert forced["ch/de"]["state"] == "rendered"
     assert forced["ch/de"]["changes"] == {"agenda": "unchanged"}
     # One bad locale does not reject the others; none valid is a 422 listing why.
-    status, _, answer = http("POST", url, {"locales": [{"country": "xx", "language": "fr"},
-                                                       {"country": "ch", "language": "de"}],
-                                           "kinds": ["agenda"]}, auth)
+    status, _, answer = http(
+        "POST",
+        url,
+        {
+            "locales": [{"country": "xx", "language": "fr"}, {"country": "ch", "language": "de"}],
+            "kinds": ["agenda"],
+        },
+        auth,
+    )
     assert status == 202
     done = batch_report(answer)
     assert [r["country"] for r in done["rejected"]] == ["xx"]
     assert "valid choices" in done["rejected"][0]["error"]
     assert by_locale(done["report"])["ch/de"]["state"] == "cached"
-    status, _, answer = http("POST", url, {"locales": [{"country": "xx", "language": "fr"}]},
-                             auth)
+    status, _, answer = http("POST", url, {"locales": [{"country": "xx", "language": "fr"}]}, auth)
     assert status == 422 and json.loads(answer)["rejected"][0]["field"] == "country"
     status, _, _ = http("GET", stack.web_url + "/api/staff/batches/nope")
     assert status == 401  # even its status needs the token
@@ -197,37 +249,81 @@ def test_staff_endpoint_needs_the_token_and_reports_what_changed(
 
 
 def test_embedded_regeneration_in_a_local_pool(embedded: Stack, tmp_path: Path) -> None:
-    args = [*KITGEN, "campaign", "regenerate", "2026", "--countries", "ch", "--kinds",
-            "agenda", "--json", str(tmp_path / "r.json")]
-    done = subprocess.run(args, env=embedded.env, cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=300)
+    args = [
+        *KITGEN,
+        "campaign",
+        "regenerate",
+        "2026",
+        "--countries",
+        "ch",
+        "--kinds",
+        "agenda",
+        "--json",
+        str(tmp_path / "r.json"),
+    ]
+    done = subprocess.run(
+        args, env=embedded.env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["totals"]["rendered"] == 4  # ch: de, fr, it and English
     assert (embedded.settings.store_dir / "campaigns/2026/index.html").is_file()
-    done = subprocess.run([*KITGEN, "request", "--country", "ch", "--language", "de,fr",
-                           "--kinds", "agenda", "--json", str(tmp_path / "s.json")],
-                          env=embedded.env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [
+            *KITGEN,
+            "request",
+            "--country",
+            "ch",
+            "--language",
+            "de,fr",
+            "--kinds",
+            "agenda",
+            "--json",
+            str(tmp_path / "s.json"),
+        ],
+        env=embedded.env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     staff = json.loads((tmp_path / "s.json").read_text())
-    assert staff["totals"] == {"rendered": 0, "cached": 2, "failed": 0,
-                               "documents_rendered": 0}
+    assert staff["totals"] == {"rendered": 0, "cached": 2, "failed": 0, "documents_rendered": 0}
     assert by_locale(staff)["ch/fr"]["changes"] == {"agenda": "unchanged"}
 
 
-def test_store_failures_are_retried_with_backoff_then_reported(campaign_stack: Stack,
-                                                                tmp_path: Path) -> None:
+def test_store_failures_are_retried_with_backoff_then_reported(
+    campaign_stack: Stack, tmp_path: Path
+) -> None:
     from tests.s3server import unreachable_endpoint
 
     stack = campaign_stack
     stack.start_worker(KITGEN_S3_ENDPOINT_URL=unreachable_endpoint())  # S3 gone for workers
     report_file = tmp_path / "report.json"
-    done = subprocess.run([*KITGEN, "campaign", "regenerate", "2026", "--countries", "fr",
-                           "--languages", "fr", "--kinds", "agenda", "--retries", "1",
-                           "--json", str(report_file)],
-                          env=stack.env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [
+            *KITGEN,
+            "campaign",
+            "regenerate",
+            "2026",
+            "--countries",
+            "fr",
+            "--languages",
+            "fr",
+            "--kinds",
+            "agenda",
+            "--retries",
+            "1",
+            "--json",
+            str(report_file),
+        ],
+        env=stack.env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr
     kit = by_locale(json.loads(report_file.read_text()))["fr/fr"]
     assert kit["state"] == "failed" and kit["attempts"] == 2

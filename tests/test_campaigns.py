@@ -20,14 +20,24 @@ def formats(campaign: Campaign, locale: str) -> dict[str, str]:
 
 def test_six_legacy_formats_in_english():
     assert formats(WEEK, "en_US") == {
-        "start-short": "Dec 7", "start-long": "December 7", "short": "Dec 7 – 13",
-        "full": "December 7 – 13", "year": "2026", "full-year": "December 7 – 13, 2026"}
+        "start-short": "Dec 7",
+        "start-long": "December 7",
+        "short": "Dec 7 – 13",
+        "full": "December 7 – 13",
+        "year": "2026",
+        "full-year": "December 7 – 13, 2026",
+    }
 
 
 def test_six_legacy_formats_in_french():
     assert formats(WEEK, "fr_FR") == {
-        "start-short": "7 déc.", "start-long": "7 décembre", "short": "7–13 déc.",
-        "full": "7–13 décembre", "year": "2026", "full-year": "7–13 décembre 2026"}
+        "start-short": "7 déc.",
+        "start-long": "7 décembre",
+        "short": "7–13 déc.",
+        "full": "7–13 décembre",
+        "year": "2026",
+        "full-year": "7–13 décembre 2026",
+    }
 
 
 def test_range_across_a_month():

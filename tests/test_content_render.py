@@ -14,15 +14,24 @@ from kitgen.models import Personalization
 from kitgen.settings import Settings
 
 
-def view_for(country: str, language: str, personalization: Personalization | None = None,
-             settings: Settings | None = None) -> LocaleView:
+def view_for(
+    country: str,
+    language: str,
+    personalization: Personalization | None = None,
+    settings: Settings | None = None,
+) -> LocaleView:
     settings = settings or Settings()
     catalog = load_catalog(settings.content_dir)
     c = catalog.country(country)
-    return LocaleView(catalog, c, catalog.language(language),
-                      load_campaigns(settings.content_dir).get("2026", c.region),
-                      load_strings(settings.content_dir, language),
-                      personalization or Personalization(), settings.site_url)
+    return LocaleView(
+        catalog,
+        c,
+        catalog.language(language),
+        load_campaigns(settings.content_dir).get("2026", c.region),
+        load_strings(settings.content_dir, language),
+        personalization or Personalization(),
+        settings.site_url,
+    )
 
 
 def write_doc(tmp_path: Path, body: str, title: str = "A title") -> Path:
@@ -38,8 +47,11 @@ def render(tmp_path: Path, body: str, view: LocaleView | None = None, title: str
 
 
 def test_expressions_resolve_for_the_locale(tmp_path):
-    out = render(tmp_path, "{{ date('full') }} · [stats]({{ url('/promote/stats') }}) · "
-                           "{{ country }} · {{ t('kind.agenda') }} · {{ year }}\n")
+    out = render(
+        tmp_path,
+        "{{ date('full') }} · [stats]({{ url('/promote/stats') }}) · "
+        "{{ country }} · {{ t('kind.agenda') }} · {{ year }}\n",
+    )
     assert "7–13 décembre" in out.body
     assert 'href="https://hourofcode.com/fr/promote/stats"' in out.body
     assert "France" in out.body and "Programme" in out.body and "2026" in out.body
@@ -54,8 +66,12 @@ def test_conditionals_on_country(tmp_path):
 def test_missing_string_falls_back_to_english_and_is_recorded(tmp_path, content_copy):
     # A German table that lacks the key: the English text is printed and the fallback noted.
     strings = content_copy.content_dir / "strings" / "de.yaml"
-    strings.write_text("\n".join(line for line in strings.read_text().splitlines()
-                                 if not line.startswith("kind.guide:")) + "\n")
+    strings.write_text(
+        "\n".join(
+            line for line in strings.read_text().splitlines() if not line.startswith("kind.guide:")
+        )
+        + "\n"
+    )
     view = view_for("de", "de", settings=content_copy)
     out = render(tmp_path, "{{ t('kind.guide') }}\n", view)
     assert "How to host" in out.body
@@ -63,7 +79,7 @@ def test_missing_string_falls_back_to_english_and_is_recorded(tmp_path, content_
 
 
 def test_personalised_values_are_escaped_and_not_markdown(tmp_path):
-    evil = '<script>alert(1)</script> **bold** [x](javascript:alert(1))'
+    evil = "<script>alert(1)</script> **bold** [x](javascript:alert(1))"
     view = view_for("us", "en", Personalization(jurisdiction=evil))
     out = render(tmp_path, "Resolved, that {{ field('jurisdiction') }} supports it.\n", view)
     assert "<script>" not in out.body and "&lt;script&gt;" in out.body
@@ -75,13 +91,16 @@ def test_blank_fields_print_a_labelled_line(tmp_path):
     assert 'class="blank"' in out.body and "Name of the official" in out.body
 
 
-@pytest.mark.parametrize(("body", "line", "message"), [
-    ("ok\n\n{{ t('no.such.key') }}\n", 6, "unknown string key 'no.such.key'"),
-    ("ok\n{{ nonsense }}\n", 5, "'nonsense' is undefined"),
-    ("ok\nok\n{% if %}\n", 6, "template syntax error"),
-    ("{{ date('full').__class__.__mro__ }}\n", 4, "SecurityError"),
-    ("{{ field('shoe_size') }}\n", 4, "unknown field 'shoe_size'"),
-])
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("ok\n\n{{ t('no.such.key') }}\n", 6, "unknown string key 'no.such.key'"),
+        ("ok\n{{ nonsense }}\n", 5, "'nonsense' is undefined"),
+        ("ok\nok\n{% if %}\n", 6, "template syntax error"),
+        ("{{ date('full').__class__.__mro__ }}\n", 4, "SecurityError"),
+        ("{{ field('shoe_size') }}\n", 4, "unknown field 'shoe_size'"),
+    ],
+)
 def test_errors_name_file_and_line(tmp_path, body, line, message):
     with pytest.raises(ContentError) as info:
         render(tmp_path, body)
@@ -108,7 +127,8 @@ def test_shipped_documents_render_in_english_and_through_a_catalog():
             if language != "en":
                 catalog = load_catalog(catalog_path(settings.content_dir, language, kind))[0]
                 source, summary, problems = translate_document(
-                    source, catalog, TranslationPolicy.DRAFT, settings.content_dir)
+                    source, catalog, TranslationPolicy.DRAFT, settings.content_dir
+                )
                 assert summary.english == 0 and not problems, (kind, summary, problems)
             out = renderer.render(source, view)
             assert out.title and out.body

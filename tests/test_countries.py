@@ -18,9 +18,45 @@ from tests.pdfcheck import read_pdf, squash
 
 CATALOG = load_catalog(Settings().content_dir)
 #: Every continent, small and large, Letter and A4, with and without a translated language.
-SAMPLE = ["bd", "zw", "at", "th", "np", "ng", "vn", "pk", "nz", "za", "ke", "eg", "ma", "gh",
-          "et", "br", "ar", "cl", "pe", "mx", "ca", "us", "fr", "pl", "ru", "jp", "kr", "in",
-          "id", "au", "fj", "is", "tr", "sa", "mn", "la", "uk"]
+SAMPLE = [
+    "bd",
+    "zw",
+    "at",
+    "th",
+    "np",
+    "ng",
+    "vn",
+    "pk",
+    "nz",
+    "za",
+    "ke",
+    "eg",
+    "ma",
+    "gh",
+    "et",
+    "br",
+    "ar",
+    "cl",
+    "pe",
+    "mx",
+    "ca",
+    "us",
+    "fr",
+    "pl",
+    "ru",
+    "jp",
+    "kr",
+    "in",
+    "id",
+    "au",
+    "fj",
+    "is",
+    "tr",
+    "sa",
+    "mn",
+    "la",
+    "uk",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +82,27 @@ def test_every_cldr_territory_is_a_country_with_what_a_kit_needs():
     assert by_territory["GB"].code == "uk" and CATALOG.countries["la"].territory == "419"
 
 
-@pytest.mark.parametrize(("code", "languages", "paper"), [
-    ("us", ("en", "la"), "letter"), ("mx", ("la", "en"), "letter"), ("ph", ("en", "ph"), None),
-    ("at", ("de",), "a4"), ("ch", ("de", "fr", "it"), "a4"), ("eg", ("ar", "en"), "a4"),
-    ("hk", ("zh",), "a4"), ("af", ("af",), "a4"), ("ao", ("po",), "a4"), ("br", ("pt",), "a4"),
-    ("in", ("en", "hi"), "a4"), ("be", ("fr", "nl"), "a4"), ("bd", ("en",), "a4"),
-])
+@pytest.mark.parametrize(
+    ("code", "languages", "paper"),
+    [
+        ("us", ("en", "la"), "letter"),
+        ("mx", ("la", "en"), "letter"),
+        ("ph", ("en", "ph"), None),
+        ("at", ("de",), "a4"),
+        ("ch", ("de", "fr", "it"), "a4"),
+        ("eg", ("ar", "en"), "a4"),
+        ("hk", ("zh",), "a4"),
+        ("af", ("af",), "a4"),
+        ("ao", ("po",), "a4"),
+        ("br", ("pt",), "a4"),
+        ("in", ("en", "hi"), "a4"),
+        ("be", ("fr", "nl"), "a4"),
+        ("bd", ("en",), "a4"),
+    ],
+)
 def test_languages_come_from_cldr_with_the_sites_codes(code, languages, paper):
     country = CATALOG.countries[code]
-    assert country.languages[:len(languages)] == languages
+    assert country.languages[: len(languages)] == languages
     if paper:
         assert country.paper == paper
 
@@ -63,8 +111,10 @@ def test_languages_come_from_cldr_with_the_sites_codes(code, languages, paper):
 def test_a_kit_builds_for_countries_on_every_continent(builder: KitBuilder, country: str):
     language = CATALOG.countries[country].default_language
     result = builder.build(KitRequest(country, language, campaign="2026", kinds=("agenda",)))
-    facts = read_pdf(builder.storage.get(result.documents[0].key and
-                                         result.manifest["documents"][0]["object"]) or b"")
+    facts = read_pdf(
+        builder.storage.get(result.documents[0].key and result.manifest["documents"][0]["object"])
+        or b""
+    )
     assert facts.pages == 1
     paper = (612.0, 792.0) if CATALOG.countries[country].paper == "letter" else (595.28, 841.89)
     assert abs(facts.size[0] - paper[0]) < 1 and abs(facts.size[1] - paper[1]) < 1
@@ -76,15 +126,18 @@ def test_an_unsupported_language_is_refused_by_name_and_english_is_served(builde
     assert builder.build(KitRequest("bd", "en", kinds=("agenda",))).documents
 
 
-@pytest.mark.parametrize(("country", "language", "lang", "needles"), [
-    ("ca", "fr", "fr-CA", ["10 h 00", "7–13 décembre 2026"]),
-    ("ch", "de", "de-CH", ["10:00", "7.–13. Dezember 2026"]),
-    ("in", "en", "en-IN", ["7–13 December 2026", "10:00 – 10:05 AM"]),
-    ("eg", "ar", "ar-EG", ["١", "٠", "٢"]),  # digits only: extraction reorders RTL runs
-    ("mx", "la", "es-MX", ["7–13 de diciembre de 2026", "10:00–10:05 a.m."]),
-    ("pt", "po", "pt-PT", ["7–13 de dezembro de 2026", "10:00 – 10:05"]),
-    ("hk", "zh", "zh-Hant-HK", ["2026年12月7日至13日", "上午10:00"]),
-])
+@pytest.mark.parametrize(
+    ("country", "language", "lang", "needles"),
+    [
+        ("ca", "fr", "fr-CA", ["10 h 00", "7–13 décembre 2026"]),
+        ("ch", "de", "de-CH", ["10:00", "7.–13. Dezember 2026"]),
+        ("in", "en", "en-IN", ["7–13 December 2026", "10:00 – 10:05 AM"]),
+        ("eg", "ar", "ar-EG", ["١", "٠", "٢"]),  # digits only: extraction reorders RTL runs
+        ("mx", "la", "es-MX", ["7–13 de diciembre de 2026", "10:00–10:05 a.m."]),
+        ("pt", "po", "pt-PT", ["7–13 de dezembro de 2026", "10:00 – 10:05"]),
+        ("hk", "zh", "zh-Hant-HK", ["2026年12月7日至13日", "上午10:00"]),
+    ],
+)
 def test_the_agenda_is_in_the_pairs_locale(builder, country, language, lang, needles):
     result = builder.build(KitRequest(country, language, campaign="2026", kinds=("agenda",)))
     facts = read_pdf(builder.storage.get(result.manifest["documents"][0]["object"]) or b"")

@@ -42,33 +42,41 @@ def resolve(text: str, locale: Locale | None = None) -> tuple[str, Diagnostics]:
 
 
 def messages(diag: Diagnostics, severity: str | None = None) -> list[str]:
-    return [f"{d.line}:{d.message}" for d in diag.items
-            if severity is None or d.severity == severity]
+    return [
+        f"{d.line}:{d.message}" for d in diag.items if severity is None or d.severity == severity
+    ]
 
 
-@pytest.mark.parametrize("condition, expected", [
-    ("@country == 'fr'", True),
-    ("@country != 'us'", True),
-    ('@language == "de"', False),
-    ("@country == 'fr' && @language == 'fr'", True),
-    ("@country == 'us' || @language == 'fr'", True),
-    ("!(@country == 'us')", True),
-    ("not @country == 'fr'", False),
-    ("['ca', 'fr'].include?(@country)", True),
-    ("['ca', 'us'].include?(@country)", False),
-])
+@pytest.mark.parametrize(
+    "condition, expected",
+    [
+        ("@country == 'fr'", True),
+        ("@country != 'us'", True),
+        ('@language == "de"', False),
+        ("@country == 'fr' && @language == 'fr'", True),
+        ("@country == 'us' || @language == 'fr'", True),
+        ("!(@country == 'us')", True),
+        ("not @country == 'fr'", False),
+        ("['ca', 'fr'].include?(@country)", True),
+        ("['ca', 'us'].include?(@country)", False),
+    ],
+)
 def test_conditions(condition, expected):
     assert evaluate_condition(condition, Locale()) is expected
 
 
 def test_expressions_strings_urls_dates_and_partials():
-    text, diag = resolve("<%= hoc_s(:greeting, name: 'Ada') %> · <%= hoc_s(:title_events)"
-                         ".inspect %> · <%= resolve_url('/promote/stats') %> · "
-                         "<%= campaign_date('short') %> · <%= @country %>/<%= @language %> · "
-                         "{{ signup_button }}<%= view :signup_button %>"
-                         " · {{ urls/events }}")
-    assert text == ("Bonjour Ada · Organiser · https://site.test/fr/promote/stats · DATE(short) · "
-                    "fr/fr ·  · https://site.test/events")
+    text, diag = resolve(
+        "<%= hoc_s(:greeting, name: 'Ada') %> · <%= hoc_s(:title_events)"
+        ".inspect %> · <%= resolve_url('/promote/stats') %> · "
+        "<%= campaign_date('short') %> · <%= @country %>/<%= @language %> · "
+        "{{ signup_button }}<%= view :signup_button %>"
+        " · {{ urls/events }}"
+    )
+    assert text == (
+        "Bonjour Ada · Organiser · https://site.test/fr/promote/stats · DATE(short) · "
+        "fr/fr ·  · https://site.test/events"
+    )
     assert diag.items == []
 
 
@@ -79,12 +87,15 @@ def test_if_else_end_picks_the_branch_of_the_locale():
     assert resolve(page, Locale("us", "la"))[0] == "us"
 
 
-@pytest.mark.parametrize("page", [
-    "< % si @country == 'fr' %>oui< % sinon %>non< % fin %>",          # French, spaced tags
-    "<% si @country == 'fr' %>oui<% sino %>non<% fin %>",               # Spanish
-    "<% se @country == 'fr' %>oui<% senão %>non<% fim %>",              # Portuguese
-    "<% si @country == 'fr' %>oui<% d'autre %>non<% end %>",            # seen in real pages
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "< % si @country == 'fr' %>oui< % sinon %>non< % fin %>",  # French, spaced tags
+        "<% si @country == 'fr' %>oui<% sino %>non<% fin %>",  # Spanish
+        "<% se @country == 'fr' %>oui<% senão %>non<% fim %>",  # Portuguese
+        "<% si @country == 'fr' %>oui<% d'autre %>non<% end %>",  # seen in real pages
+    ],
+)
 def test_translated_keywords_and_spaced_tags_are_repaired_and_reported(page):
     text, diag = resolve(page)
     assert text == "oui"
@@ -92,14 +103,17 @@ def test_translated_keywords_and_spaced_tags_are_repaired_and_reported(page):
     assert any("translated keyword" in m for m in repairs), repairs
 
 
-@pytest.mark.parametrize("code", [
-    "<%= File.read('/etc/passwd') %>",
-    "<%= `id` %>",
-    "<%= system('touch /tmp/kitgen-pwned') %>",
-    "<%= eval(params[:x]) %>",
-    "<% require 'net/http' %>",
-    "<%= hoc_s(:greeting).gsub('a', 'b') %>",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "<%= File.read('/etc/passwd') %>",
+        "<%= `id` %>",
+        "<%= system('touch /tmp/kitgen-pwned') %>",
+        "<%= eval(params[:x]) %>",
+        "<% require 'net/http' %>",
+        "<%= hoc_s(:greeting).gsub('a', 'b') %>",
+    ],
+)
 def test_code_outside_the_subset_is_dropped_never_run_or_printed(code):
     text, diag = resolve(f"before {code} after")
     assert text == "before  after"
@@ -112,7 +126,8 @@ def test_unknown_partial_and_missing_string_print_nothing_with_a_warning():
     assert text == "ab\ncd"
     assert messages(diag, "warning") == [
         "1:unknown partial 'mystery/box'; printed as nothing",
-        "2:string 'nope' is in no strings file, not even English; left out"]
+        "2:string 'nope' is in no strings file, not even English; left out",
+    ]
 
 
 def test_unbalanced_blocks_and_broken_fragments_are_reported_with_their_line():
@@ -133,8 +148,9 @@ def test_unparseable_condition_drops_its_branch():
 
 def repaired(text: str, **kwargs) -> tuple[str, Diagnostics, RepairContext]:
     diag = Diagnostics(PAGE)
-    context = RepairContext(kwargs.get("find_image", lambda src: None),
-                            kwargs.get("placeholders", {}))
+    context = RepairContext(
+        kwargs.get("find_image", lambda src: None), kwargs.get("placeholders", {})
+    )
     return repair_body(text, 1, context, diag), diag, context
 
 
@@ -149,7 +165,8 @@ def test_media_iframes_become_links_missing_images_are_left_out():
         '![](/images/fit-275/a.png)\n<img src="/images/b.png"/>\n'
         '<iframe src="//www.youtube.com/embed/xyz" width="5"></iframe>\n'
         '<p style="clear:both" mark="crwd-mark">x</p>',
-        find_image=lambda src: "file:///site/b.png" if src.endswith("b.png") else None)
+        find_image=lambda src: "file:///site/b.png" if src.endswith("b.png") else None,
+    )
     lines = text.split("\n")
     assert lines[0] == ""
     assert lines[1] == "![](file:///site/b.png)"
@@ -160,18 +177,22 @@ def test_media_iframes_become_links_missing_images_are_left_out():
 
 
 def test_placeholders_become_fields_or_labelled_blanks():
-    text, _, context = repaired("[**INSERT NAME**] of (HOUSE OR SENATE, STATE) on [DATE], "
-                                "[a link](x) and [col-33]",
-                                placeholders={"INSERT NAME": "official_name"})
-    assert text == ("\u2045field:official_name\u2046 of \u2045blank:1\u2046 on "
-                    "\u2045blank:0\u2046, [a link](x) and [col-33]")
+    text, _, context = repaired(
+        "[**INSERT NAME**] of (HOUSE OR SENATE, STATE) on [DATE], [a link](x) and [col-33]",
+        placeholders={"INSERT NAME": "official_name"},
+    )
+    assert text == (
+        "\u2045field:official_name\u2046 of \u2045blank:1\u2046 on "
+        "\u2045blank:0\u2046, [a link](x) and [col-33]"
+    )
     assert context.blanks == ["DATE", "HOUSE OR SENATE, STATE"]
 
 
 def test_damaged_front_matter_is_read():
     diag = Diagnostics(PAGE)
-    front = split_front_matter("\n* * *\ntitle: Bonjour layout: wide nav: x\ntitre: y\n* * *\n"
-                               "# Body\n", diag)
+    front = split_front_matter(
+        "\n* * *\ntitle: Bonjour layout: wide nav: x\ntitre: y\n* * *\n# Body\n", diag
+    )
     assert front.meta == {"title": "Bonjour", "layout": "wide", "nav": "x"}
     assert front.body == "# Body\n" and front.body_line == 6
     got = messages(diag, "repair")
@@ -181,9 +202,15 @@ def test_damaged_front_matter_is_read():
 
 
 def page_html(text: str, locale: Locale | None = None):
-    return render_legacy_page(text, PAGE, locale or Locale(), RepairContext(lambda s: None, {}),
-                              absolute_url=lambda href: href if href.startswith("http")
-                              else "https://site.test/fr/" + href.lstrip("/"))
+    return render_legacy_page(
+        text,
+        PAGE,
+        locale or Locale(),
+        RepairContext(lambda s: None, {}),
+        absolute_url=lambda href: (
+            href if href.startswith("http") else "https://site.test/fr/" + href.lstrip("/")
+        ),
+    )
 
 
 def test_page_title_columns_sanitizing_and_absolute_links():
@@ -191,7 +218,8 @@ def test_page_title_columns_sanitizing_and_absolute_links():
         "---\ntitle: <%= hoc_s(:missing_title) %>\n---\n# Heading *one*\n### Sub\n\n"
         "[col-33]\n\ninside\n\n[/col-33]\n\n<script>alert(1)</script>"
         "[rel](promote/x) [abs](https://a.test/) [js](javascript:alert(1))\n\n"
-        '<p onclick="x()" style="color:red">styled</p>\n')
+        '<p onclick="x()" style="color:red">styled</p>\n'
+    )
     assert page.title == "Heading <em>one</em>" and page.subtitle == "Sub"
     assert page.meta_title == "Heading one"
     body = str(page.body)
@@ -204,8 +232,10 @@ def test_page_title_columns_sanitizing_and_absolute_links():
 
 
 def test_indented_block_from_a_translation_tool_is_dedented():
-    text = "- one </li>\n    \n    - two </ul>\n    \n    ## Heading\n    \n    | a | b |\n" \
-           "    |---|---|\n    | 1 | 2 |\n"
+    text = (
+        "- one </li>\n    \n    - two </ul>\n    \n    ## Heading\n    \n    | a | b |\n"
+        "    |---|---|\n    | 1 | 2 |\n"
+    )
     page = page_html(text)
     body = str(page.body)
     assert "<h2>Heading</h2>" in body and "<table>" in body and "<pre>" not in body
@@ -227,19 +257,40 @@ def test_hostile_pages_are_bounded_and_foreign_syntax_never_prints(tmp_path):
     from tests.test_build_cli import kitgen
 
     deep = tmp_path / "deep.md"
-    deep.write_text("---\ntitle: Deep\n---\n\n" +
-                    "\n".join("  " * n + "- item" for n in range(200)) + "\n")
+    deep.write_text(
+        "---\ntitle: Deep\n---\n\n" + "\n".join("  " * n + "- item" for n in range(200)) + "\n"
+    )
     started = time.monotonic()
-    run = kitgen("render-page", str(deep), "--country", "fr", "--language", "fr",
-                 "-o", str(tmp_path / "deep.pdf"), store=tmp_path / "s")
+    run = kitgen(
+        "render-page",
+        str(deep),
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        "-o",
+        str(tmp_path / "deep.pdf"),
+        store=tmp_path / "s",
+    )
     assert run.returncode == 3 and "Traceback" not in run.stderr
     assert f"{deep}:" in run.stderr and "levels deep" in run.stderr
     assert time.monotonic() - started < 20
     odd = tmp_path / "odd.md"
-    odd.write_text("---\ntitle: Odd\n---\n\n# Odd page\n\nHello {% if x %}world{% endif %} "
-                   "and %{name} there [col-33] inline [/col-33] end.\n")
-    run = kitgen("render-page", str(odd), "--country", "fr", "--language", "fr",
-                 "-o", str(tmp_path / "odd.pdf"), store=tmp_path / "s")
+    odd.write_text(
+        "---\ntitle: Odd\n---\n\n# Odd page\n\nHello {% if x %}world{% endif %} "
+        "and %{name} there [col-33] inline [/col-33] end.\n"
+    )
+    run = kitgen(
+        "render-page",
+        str(odd),
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        "-o",
+        str(tmp_path / "odd.pdf"),
+        store=tmp_path / "s",
+    )
     assert run.returncode == 0, run.stderr
     assert "dropped: template syntax '{% if x %}'" in run.stderr
     assert "dropped: interpolation '%{name}' outside hoc_s" in run.stderr

@@ -23,10 +23,19 @@ from tests.pdfcheck import read_pdf
 
 #: Unicode character-name prefixes of each script kitgen's languages are written in.
 SCRIPT_NAMES = {
-    "arabic": ("ARABIC",), "hebrew": ("HEBREW",), "cyrillic": ("CYRILLIC",),
-    "greek": ("GREEK",), "devanagari": ("DEVANAGARI",), "georgian": ("GEORGIAN",),
-    "khmer": ("KHMER",), "tamil": ("TAMIL",), "telugu": ("TELUGU",), "sinhala": ("SINHALA",),
-    "hangul": ("HANGUL",), "han-hans": ("CJK",), "han-hant": ("CJK",),
+    "arabic": ("ARABIC",),
+    "hebrew": ("HEBREW",),
+    "cyrillic": ("CYRILLIC",),
+    "greek": ("GREEK",),
+    "devanagari": ("DEVANAGARI",),
+    "georgian": ("GEORGIAN",),
+    "khmer": ("KHMER",),
+    "tamil": ("TAMIL",),
+    "telugu": ("TELUGU",),
+    "sinhala": ("SINHALA",),
+    "hangul": ("HANGUL",),
+    "han-hans": ("CJK",),
+    "han-hant": ("CJK",),
     "japanese": ("CJK", "HIRAGANA", "KATAKANA"),
 }
 _URL = re.compile(r"(?:https?://)?[\w.-]*hourofcode\.com\S*|https?://\S+")
@@ -38,9 +47,10 @@ LANGUAGES = sorted(load_catalog(Settings().content_dir).languages)
 
 def _country_for(language: str) -> str:
     catalog = load_catalog(Settings().content_dir)
-    return next((c.code for c in catalog.countries.values() if c.default_language == language),
-                next((c.code for c in catalog.countries.values() if language in c.languages),
-                     "us"))
+    return next(
+        (c.code for c in catalog.countries.values() if c.default_language == language),
+        next((c.code for c in catalog.countries.values() if language in c.languages), "us"),
+    )
 
 
 def pdf_text(data: bytes) -> str:
@@ -53,8 +63,11 @@ def pdf_text(data: bytes) -> str:
 def script_share(text: str, script: str) -> float:
     """Share of the letters (and combining marks, for Indic scripts) in ``script``."""
     prefixes = SCRIPT_NAMES[script]
-    letters = [c for c in _BRAND.sub(" ", _URL.sub(" ", text))
-               if unicodedata.category(c)[0] in "LM" and unicodedata.name(c, "")]
+    letters = [
+        c
+        for c in _BRAND.sub(" ", _URL.sub(" ", text))
+        if unicodedata.category(c)[0] in "LM" and unicodedata.name(c, "")
+    ]
     if not letters:
         return 0.0
     inside = sum(1 for c in letters if unicodedata.name(c).startswith(prefixes))

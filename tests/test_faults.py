@@ -37,9 +37,22 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port)
         wait_for(lambda: _pings(client), 10, "the test's redis-server")
 
@@ -58,10 +71,12 @@ class PrivateS3:
         self.log = (workdir / "moto.log").open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **CREDENTIALS})
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **CREDENTIALS},
+        )
         wait_for(self._answers, 30, "the test's moto server")
-        boto3.session.Session().client("s3", endpoint_url=self.url).create_bucket(
-            Bucket="faults")
+        boto3.session.Session().client("s3", endpoint_url=self.url).create_bucket(Bucket="faults")
 
     @property
     def url(self) -> str:
@@ -111,18 +126,34 @@ def private_s3(tmp_path: Path) -> Iterator[PrivateS3]:
     server.stop()
 
 
-def test_a_campaign_rides_through_a_redis_restart(stack: Stack, private_redis: PrivateRedis,
-                                                  tmp_path: Path) -> None:
+def test_a_campaign_rides_through_a_redis_restart(
+    stack: Stack, private_redis: PrivateRedis, tmp_path: Path
+) -> None:
     """kill -9 of Redis while a campaign runs, back within seconds and empty: the same run
     reconnects, asks again for what the broker forgot, and completes; every kit once."""
     stack.env["KITGEN_REDIS_URL"] = private_redis.url
     stack.settings = replace(stack.settings, redis_url=private_redis.url)
     stack.start_worker(concurrency=1)
     report = tmp_path / "report.json"
-    run = subprocess.Popen([*KITGEN, "campaign", "regenerate", "2026", "--countries",
-                            "fr,de,be", "--kinds", "guide,agenda", "--json", str(report)],
-                           env=stack.env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        [
+            *KITGEN,
+            "campaign",
+            "regenerate",
+            "2026",
+            "--countries",
+            "fr,de,be",
+            "--kinds",
+            "guide,agenda",
+            "--json",
+            str(report),
+        ],
+        env=stack.env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(2.5)  # a few kits in, most still queued
     private_redis.kill()
     time.sleep(3)
@@ -135,15 +166,19 @@ def test_a_campaign_rides_through_a_redis_restart(stack: Stack, private_redis: P
     assert all(kit["state"] in ("rendered", "cached") for kit in data["kits"])
 
 
-def test_a_queued_web_request_survives_a_redis_kill(stack: Stack, private_redis: PrivateRedis
-                                                   ) -> None:
+def test_a_queued_web_request_survives_a_redis_kill(
+    stack: Stack, private_redis: PrivateRedis
+) -> None:
     """A kit waits in the queue (no worker yet) when Redis is killed -9 and comes back empty:
     the status page asks again from the request kept in the store and ends with the kit."""
     stack.env["KITGEN_REDIS_URL"] = private_redis.url
     stack.settings = replace(stack.settings, redis_url=private_redis.url)
     stack.start_web()
-    status, _, body = http("POST", stack.web_url + "/api/kits",
-                           {"country": "fr", "language": "fr", "kinds": ["agenda"]})
+    status, _, body = http(
+        "POST",
+        stack.web_url + "/api/kits",
+        {"country": "fr", "language": "fr", "kinds": ["agenda"]},
+    )
     assert status == 202, body
     key = json.loads(body)["key"]
     private_redis.kill()
@@ -155,13 +190,17 @@ def test_a_queued_web_request_survives_a_redis_kill(stack: Stack, private_redis:
 
 
 def test_s3_hung_past_the_hard_limit_then_an_immediate_rerun_completes(
-        stack: Stack, private_s3: PrivateS3) -> None:
+    stack: Stack, private_s3: PrivateS3
+) -> None:
     """S3 stops answering (SIGSTOP: connections accepted, nothing said) while a kit renders.
     The web tier stays alive (/healthz under 2 s, naming the store), the worker's render is
     killed at the hard limit, and once S3 is back the same request is made at once: the dead
     render's claim is taken over, not waited out (its TTL here is over five minutes)."""
-    env = {"KITGEN_S3_ENDPOINT_URL": private_s3.url, "KITGEN_S3_BUCKET": "faults",
-           "KITGEN_VISIBILITY_TIMEOUT": "300"}
+    env = {
+        "KITGEN_S3_ENDPOINT_URL": private_s3.url,
+        "KITGEN_S3_BUCKET": "faults",
+        "KITGEN_VISIBILITY_TIMEOUT": "300",
+    }
     stack.env.update(env)
     stack.start_worker(concurrency=1)
     stack.start_web()
@@ -177,8 +216,12 @@ def test_s3_hung_past_the_hard_limit_then_an_immediate_rerun_completes(
         assert time.monotonic() - started < 2.0, "a hung S3 held the health check"
         assert status == 503 and json.loads(body)["checks"]["storage"]["status"] == "down"
         worker_log = stack.logs_dir / "worker.log"
-        wait_for(lambda: "TimeLimitExceeded" in worker_log.read_text(), 60,
-                 "the render to be killed at the hard limit", stack.logs)
+        wait_for(
+            lambda: "TimeLimitExceeded" in worker_log.read_text(),
+            60,
+            "the render to be killed at the hard limit",
+            stack.logs,
+        )
     finally:
         private_s3.resume()
     resumed = time.monotonic()

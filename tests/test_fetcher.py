@@ -43,8 +43,10 @@ def http_server():
 def assets(tmp_path: Path) -> Path:
     root = tmp_path / "assets"
     root.mkdir()
-    (root / "ok.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" '
-                                 'height="10"><rect width="10" height="10"/></svg>')
+    (root / "ok.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" '
+        'height="10"><rect width="10" height="10"/></svg>'
+    )
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
     return root
@@ -89,8 +91,10 @@ def test_lenient_render_embeds_nothing_foreign(assets, http_server):
 
 def test_own_assets_and_data_urls_are_served(assets):
     renderer = PdfRenderer([assets])
-    html = ('<img src="ok.svg"><img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org'
-            '/2000/svg%22 width=%2210%22 height=%2210%22/%3E">')
+    html = (
+        '<img src="ok.svg"><img src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org'
+        '/2000/svg%22 width=%2210%22 height=%2210%22/%3E">'
+    )
     assert renderer.render(html, base_url=assets).refused == ()
 
 

@@ -23,19 +23,22 @@ from tests.pdfcheck import find_chars, placed_chars
 pytestmark = pytest.mark.slow
 
 
-def document(tmp_path: Path, country: str, language: str, kind: str,
-             **personal: str) -> bytes:
+def document(tmp_path: Path, country: str, language: str, kind: str, **personal: str) -> bytes:
     settings = replace(Settings(), store_dir=tmp_path / "store")
     storage = FilesystemStorage(settings.store_dir)
-    result = build_kit(KitRequest(country, language, kinds=(kind,),
-                                  personalization=Personalization(**personal)),
-                       settings=settings, storage=storage)
+    result = build_kit(
+        KitRequest(country, language, kinds=(kind,), personalization=Personalization(**personal)),
+        settings=settings,
+        storage=storage,
+    )
     return storage.get(f"documents/{result.documents[0].key}.pdf") or b""
 
 
 def fields(pdf: bytes) -> dict[str, dict]:
-    return {name: field.indirect_reference.get_object()
-            for name, field in (PdfReader(io.BytesIO(pdf)).get_fields() or {}).items()}
+    return {
+        name: field.indirect_reference.get_object()
+        for name, field in (PdfReader(io.BytesIO(pdf)).get_fields() or {}).items()
+    }
 
 
 def test_an_unpersonalised_proclamation_is_a_form_that_pypdf_fills(tmp_path: Path) -> None:
@@ -46,12 +49,16 @@ def test_an_unpersonalised_proclamation_is_a_form_that_pypdf_fills(tmp_path: Pat
     assert all(str(f["/FT"]) == "/Tx" for f in found.values())
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     for page in writer.pages:
-        writer.update_page_form_field_values(page, {"official_name": "Jane Q. Mayor"},
-                                             auto_regenerate=False, flatten=True)
+        writer.update_page_form_field_values(
+            page, {"official_name": "Jane Q. Mayor"}, auto_regenerate=False, flatten=True
+        )
     out = io.BytesIO()
     writer.write(out)
-    page = next(p for p in range(len(writer.pages)) if any(
-        c.char == "J" for c in placed_chars(out.getvalue(), p)))
+    page = next(
+        p
+        for p in range(len(writer.pages))
+        if any(c.char == "J" for c in placed_chars(out.getvalue(), p))
+    )
     chars = placed_chars(out.getvalue(), page)
     text = "".join(c.char for c in chars)
     assert text.count("Jane Q. Mayor") == 1, "the value was drawn twice (mirrored or offset)"

@@ -21,16 +21,27 @@ from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 
 GOLDEN = Path(__file__).parent / "golden"
-CASES = [("fr", "fr", None), ("us", "en", {"jurisdiction": "Springfield", "start_time": "09:00",
-                                           "official_name": "Pat Lee <Mayor>"}),
-         ("sa", "ar", None)]
+CASES = [
+    ("fr", "fr", None),
+    (
+        "us",
+        "en",
+        {"jurisdiction": "Springfield", "start_time": "09:00", "official_name": "Pat Lee <Mayor>"},
+    ),
+    ("sa", "ar", None),
+]
 
 
 def page_html(country: str, language: str, kind: str, personal: dict | None) -> str:
     settings = Settings()
     builder = KitBuilder(settings, FilesystemStorage(Path("/nonexistent")))
-    request = KitRequest(country, language, campaign="2026", kinds=(kind,),
-                         personalization=Personalization.from_dict(personal))
+    request = KitRequest(
+        country,
+        language,
+        campaign="2026",
+        kinds=(kind,),
+        personalization=Personalization.from_dict(personal),
+    )
     request, locale = builder.resolve(request)
     plan = builder.plan(request, locale)[0]
     html = builder.compose(plan, request, locale, load_brand(settings.content_dir)).html
@@ -47,8 +58,11 @@ def test_page_html_matches_golden(country, language, personal, kind):
     assert golden.exists(), f"missing {golden}: run with KITGEN_UPDATE_GOLDEN=1"
     expected = golden.read_text(encoding="utf-8")
     if html != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), html.splitlines(True),
-                                            str(golden), "rendered", n=2))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), html.splitlines(True), str(golden), "rendered", n=2
+            )
+        )
         pytest.fail(f"page HTML differs from {golden.name}:\n{diff[:4000]}")
 
 

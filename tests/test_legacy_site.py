@@ -20,12 +20,25 @@ from tests.test_build_cli import kitgen
 
 FIXTURES = SHARED / "fixtures" / "pegasus"
 SEEDS = SHARED / "seeds"
-pytestmark = pytest.mark.skipif(not FIXTURES.is_dir() or not SEEDS.is_dir(),
-                                reason=f"real legacy pages not found at {SHARED} (CI has them)")
+pytestmark = pytest.mark.skipif(
+    not FIXTURES.is_dir() or not SEEDS.is_dir(),
+    reason=f"real legacy pages not found at {SHARED} (CI has them)",
+)
 
 #: What must never reach a printed page from the legacy dialect.
-LEAKS = ("<%", "%>", "%=", "hoc_s", "resolve_url", "campaign_date", "[col-33]", "{{", "}}",
-         "\u2045", "\u2046")
+LEAKS = (
+    "<%",
+    "%>",
+    "%=",
+    "hoc_s",
+    "resolve_url",
+    "campaign_date",
+    "[col-33]",
+    "{{",
+    "}}",
+    "\u2045",
+    "\u2046",
+)
 # Our own strings for the test site (never the site's text): keys the fixture pages use.
 EN_STRINGS = """en:
   title_how_to_events: "Event how-to (test string)"
@@ -81,8 +94,9 @@ def test_seed_links_are_absolute_french_site_links(builder, seed, tmp_path):
     found = links(out)
     assert found
     site = [u for u in found if "hourofcode.com" in u and "sharer" not in u and "intent" not in u]
-    assert site and all(u.startswith("https://hourofcode.com/fr/") or u == "https://hourofcode.com/fr"
-                        for u in site), site
+    assert site and all(
+        u.startswith("https://hourofcode.com/fr/") or u == "https://hourofcode.com/fr" for u in site
+    ), site
     assert all(u.startswith(("https://", "http://")) for u in found), found
 
 
@@ -98,8 +112,17 @@ def test_seed_schedule_is_a_real_table(builder):
 def test_render_page_cli_reports_repairs_with_file_and_line(tmp_path):
     seed = next(p for p in SEEDS.glob("002_*.txt"))
     out = tmp_path / "page.pdf"
-    run = kitgen("render-page", str(seed), "--country", "fr", "--language", "fr", "-o",
-                 str(out), store=tmp_path / "store")
+    run = kitgen(
+        "render-page",
+        str(seed),
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        "-o",
+        str(out),
+        store=tmp_path / "store",
+    )
     assert run.returncode == 0, run.stderr
     assert out.is_file() and read_pdf(out).pages >= 1
     assert f"{seed}:13: repair: link target" in run.stderr
@@ -107,8 +130,15 @@ def test_render_page_cli_reports_repairs_with_file_and_line(tmp_path):
 
 
 def test_render_page_cli_on_a_missing_file_is_a_clear_error(tmp_path):
-    run = kitgen("render-page", str(tmp_path / "nope.md"), "--country", "fr", "--language", "fr",
-                 store=tmp_path / "store")
+    run = kitgen(
+        "render-page",
+        str(tmp_path / "nope.md"),
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        store=tmp_path / "store",
+    )
     assert run.returncode == 2 and "no such file" in run.stderr
 
 
@@ -120,8 +150,11 @@ def assemble_site(root: Path) -> Path:
             continue
         language, *parts = fixture.name.split("__")
         relative = Path(*parts)
-        target = (root / "public" / relative if language == "en"
-                  else root / "i18n" / "public" / language / relative)
+        target = (
+            root / "public" / relative
+            if language == "en"
+            else root / "i18n" / "public" / language / relative
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(fixture, target)
     (root / "i18n" / "en.yml").write_text(EN_STRINGS, encoding="utf-8")
@@ -136,9 +169,20 @@ def site_kits(tmp_path_factory):
     out = tmp_path_factory.mktemp("kits")
     kits = {}
     for country, language in (("fr", "fr"), ("us", "en")):
-        run = kitgen("build", "--content", f"pegasus:{root}", "--country", country,
-                     "--language", language, "--campaign", "2026", "--out",
-                     str(out / country), store=store)
+        run = kitgen(
+            "build",
+            "--content",
+            f"pegasus:{root}",
+            "--country",
+            country,
+            "--language",
+            language,
+            "--campaign",
+            "2026",
+            "--out",
+            str(out / country),
+            store=store,
+        )
         assert run.returncode == 0, run.stderr
         kits[country] = out / country
     return root, store, kits
@@ -148,8 +192,12 @@ def site_kits(tmp_path_factory):
 def test_site_tree_builds_a_full_kit_without_leaks(site_kits, country):
     _, _, kits = site_kits
     manifest = json.loads((kits[country] / "manifest.json").read_text())
-    assert [d["kind"] for d in manifest["documents"]] == ["guide", "brochure", "proclamation",
-                                                          "agenda"]
+    assert [d["kind"] for d in manifest["documents"]] == [
+        "guide",
+        "brochure",
+        "proclamation",
+        "agenda",
+    ]
     for pdf in kits[country].glob("*.pdf"):
         text = squash(read_pdf(pdf).text)
         for leak in LEAKS:
@@ -189,12 +237,24 @@ def test_us_kit_agenda_uses_the_us_clock_and_campaign_dates(site_kits):
 
 def test_second_site_build_is_cached_and_an_edit_renders_again(site_kits, tmp_path):
     root, store, _ = site_kits
-    args = ("build", "--content", f"pegasus:{root}", "--country", "fr", "--language", "fr",
-            "--campaign", "2026", "--out", str(tmp_path / "again"))
+    args = (
+        "build",
+        "--content",
+        f"pegasus:{root}",
+        "--country",
+        "fr",
+        "--language",
+        "fr",
+        "--campaign",
+        "2026",
+        "--out",
+        str(tmp_path / "again"),
+    )
     assert "already built" in kitgen(*args, store=store).stderr
     fr_strings = root / "i18n" / "fr.yml"
-    fr_strings.write_text(FR_STRINGS + '  title_how_to_officials: "Élus (test)"\n',
-                          encoding="utf-8")
+    fr_strings.write_text(
+        FR_STRINGS + '  title_how_to_officials: "Élus (test)"\n', encoding="utf-8"
+    )
     try:
         run = kitgen(*args, store=store)
         assert run.returncode == 0 and "rendered 4" in run.stderr, run.stderr
@@ -218,8 +278,9 @@ def test_report_lists_repairs_and_fallbacks(site_kits, tmp_path):
     assert share["how-to/public-officials"]["english_percent"] >= 50
     assert share["how-to/events"]["english_percent"] < 50
     assert "how-to/events (last-table)" in share
-    table = kitgen("report", "--content", f"pegasus:{root}", "--html", str(tmp_path / "r.html"),
-                   store=store)
+    table = kitgen(
+        "report", "--content", f"pegasus:{root}", "--html", str(tmp_path / "r.html"), store=store
+    )
     assert table.returncode == 0 and table.stdout.splitlines()[0].startswith("lang")
     assert "promote/proclamation" in table.stdout
     assert re.search(r"how-to/public-officials \d+ % English", table.stdout)

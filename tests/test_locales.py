@@ -14,10 +14,12 @@ def catalog():
 
 def test_default_language_is_dropped_from_links(catalog):
     fr, us = catalog.country("fr"), catalog.country("us")
-    assert site_url(BASE, fr, catalog.language("fr"), "/promote/stats") == \
-        f"{BASE}/fr/promote/stats"
-    assert site_url(BASE, us, catalog.language("es"), "promote/stats") == \
-        f"{BASE}/us/es/promote/stats"
+    assert (
+        site_url(BASE, fr, catalog.language("fr"), "/promote/stats") == f"{BASE}/fr/promote/stats"
+    )
+    assert (
+        site_url(BASE, us, catalog.language("es"), "promote/stats") == f"{BASE}/us/es/promote/stats"
+    )
     assert site_url(BASE, catalog.country("ca"), catalog.language("fr"), "/") == f"{BASE}/ca/fr"
 
 

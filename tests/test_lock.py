@@ -34,8 +34,9 @@ def pinned(lock: str) -> dict[str, bool]:
     return found
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("dev.lock", ("service", "test")),
-                                              ("service.lock", ("service",))])
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("dev.lock", ("service", "test")), ("service.lock", ("service",))]
+)
 def test_every_declared_dependency_is_pinned_with_hashes(lock: str, extras: tuple) -> None:
     pins = pinned(lock)
     missing = sorted(declared(*extras) - set(pins))

@@ -5,8 +5,9 @@ from kitgen.models import KINDS, KitRequest, Personalization
 
 
 def test_kinds_are_deduplicated_and_put_in_kit_order():
-    request = KitRequest.from_dict({"country": "FR", "language": "fr",
-                                    "kinds": "agenda,guide,agenda"})
+    request = KitRequest.from_dict(
+        {"country": "FR", "language": "fr", "kinds": "agenda,guide,agenda"}
+    )
     assert request.kinds == ("guide", "agenda")
     assert request.country == "fr"
 
@@ -25,22 +26,29 @@ def test_unknown_variant_is_refused():
 
 
 def test_canonical_dict_round_trips():
-    request = KitRequest.from_dict({
-        "country": "us", "language": "en", "campaign": 2026,
-        "personalization": {"organization": "  Lincoln   Elementary ", "start_time": "09:30"}})
+    request = KitRequest.from_dict(
+        {
+            "country": "us",
+            "language": "en",
+            "campaign": 2026,
+            "personalization": {"organization": "  Lincoln   Elementary ", "start_time": "09:30"},
+        }
+    )
     data = request.to_dict()
     assert data["campaign"] == "2026"
-    assert data["personalization"] == {"organization": "Lincoln Elementary",
-                                       "start_time": "09:30"}
+    assert data["personalization"] == {"organization": "Lincoln Elementary", "start_time": "09:30"}
     assert KitRequest.from_dict(data) == request
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("organization", "x" * 121, "at most 120"),
-    ("event_date", "12/07/2026", "YYYY-MM-DD"),
-    ("start_time", "25:00", "HH:MM"),
-    ("nickname", "Bob", "unknown personalisation field"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("organization", "x" * 121, "at most 120"),
+        ("event_date", "12/07/2026", "YYYY-MM-DD"),
+        ("start_time", "25:00", "HH:MM"),
+        ("nickname", "Bob", "unknown personalisation field"),
+    ],
+)
 def test_personalisation_is_validated(field, value, message):
     with pytest.raises(InvalidRequest, match=message):
         Personalization.from_dict({field: value})

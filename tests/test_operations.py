@@ -22,8 +22,11 @@ def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.headers["Content-Type"].startswith("text/plain")
         text = response.read().decode()
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def value(samples: dict, name: str, **labels: str) -> float:
@@ -45,12 +48,14 @@ def test_metrics_move_as_kits_are_built(stack: Stack) -> None:
     assert value(after, "kitgen_kits_requested_total", outcome="cached") == 1
     assert value(after, "kitgen_worker_events_total", event="kits_rendered") == 1
     assert ("kitgen_queue_depth", (("queue", "batch"),)) in after
-    worker = wait_for(lambda: scrape(f"http://127.0.0.1:{port}/metrics"), 10,
-                      "the worker's metrics")
+    worker = wait_for(
+        lambda: scrape(f"http://127.0.0.1:{port}/metrics"), 10, "the worker's metrics"
+    )
     assert value(worker, "kitgen_render_seconds_count", kind="agenda") == 1
     assert value(worker, "kitgen_render_seconds_sum", kind="agenda") > 0
-    memory = [v for (name, _), v in worker.items()
-              if name == "kitgen_render_process_resident_bytes"]
+    memory = [
+        v for (name, _), v in worker.items() if name == "kitgen_render_process_resident_bytes"
+    ]
     assert memory and max(memory) > 50 * 2**20
 
 
@@ -60,8 +65,13 @@ def test_ping_says_whether_a_worker_is_alive(stack: Stack) -> None:
     from tests.services import KITGEN
 
     def ping() -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*KITGEN, "ping", "--this-host"], env=stack.env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [*KITGEN, "ping", "--this-host"],
+            env=stack.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     assert ping().returncode == 1
     stack.start_worker()

@@ -101,8 +101,7 @@ def test_logo_referenced_but_missing_from_a_template_fails(content_copy):
     base = content_copy.templates_dir / "base.html.j2"
     base.write_text(base.read_text().replace('src="{{ logo }}"', 'src="brand/gone.svg"'))
     with pytest.raises(AssetError, match="gone.svg"):
-        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026",
-                                                   kinds=("guide",)))
+        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026", kinds=("guide",)))
     assert stored_files(content_copy) == []
 
 
@@ -124,8 +123,12 @@ def test_check_reports_broken_content_with_file_and_line(content_copy):
     doc = content_copy.content_dir / "documents" / "guide" / "en.md"
     doc.write_text(doc.read_text() + "\n{% if %}\n")
     strings = content_copy.content_dir / "strings" / "fr.yaml"
-    strings.write_text("\n".join(line for line in strings.read_text().splitlines()
-                                 if not line.startswith("kind.agenda")) + "\n")
+    strings.write_text(
+        "\n".join(
+            line for line in strings.read_text().splitlines() if not line.startswith("kind.agenda")
+        )
+        + "\n"
+    )
     report = check_content(content_copy)
     assert any("guide/en.md:" in e and "syntax" in e for e in report.errors), report.errors
     assert any("fr: 1 string(s) missing" in w and "kind.agenda" in w for w in report.warnings)
@@ -137,8 +140,7 @@ def test_page_template_errors_name_the_template_line(content_copy):
     lines.insert(4, "{{ t('agenda.no_such_label') }}")
     template.write_text("\n".join(lines) + "\n")
     with pytest.raises(ContentError) as info:
-        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026",
-                                                   kinds=("agenda",)))
+        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026", kinds=("agenda",)))
     assert f"{template}:5:" in str(info.value)
     assert "agenda.no_such_label" in str(info.value)
 
@@ -149,9 +151,15 @@ def test_emoji_typed_into_a_field_print_in_colour(settings):
     from tests.pdfcheck import missing_glyphs, read_pdf
 
     builder = builder_for(settings)
-    request = KitRequest("fr", "fr", campaign="2026", kinds=("agenda",),
-                         personalization=Personalization.from_dict(
-                             {"event_name": "Fête 🚀 🇫🇷 👩🏽‍💻", "place": "Salle 🎉"}))
+    request = KitRequest(
+        "fr",
+        "fr",
+        campaign="2026",
+        kinds=("agenda",),
+        personalization=Personalization.from_dict(
+            {"event_name": "Fête 🚀 🇫🇷 👩🏽‍💻", "place": "Salle 🎉"}
+        ),
+    )
     result = builder.build(request)
     pdf = builder.storage.get(result.manifest["documents"][0]["object"])
     assert pdf is not None
@@ -203,4 +211,5 @@ def test_a_kit_built_under_another_key_is_published_as_it_was_asked(settings):
     publish_as_asked(storage, asked, result)
     found = builder.lookup(asked)
     assert found is not None and found.documents == tuple(
-        d.__class__(**{**d.__dict__, "cached": True}) for d in result.documents)
+        d.__class__(**{**d.__dict__, "cached": True}) for d in result.documents
+    )

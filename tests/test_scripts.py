@@ -70,12 +70,20 @@ TEXT_DOES_NOT_ROUND_TRIP = {"devanagari", "sinhala", "tamil", "telugu", "khmer"}
 
 #: The script's own face (embedded name, style dropped); None: the brand's Noto Sans covers it.
 SCRIPT_FACE = {
-    "latin": None, "cyrillic": None, "greek": None,
-    "arabic": "Noto-Sans-Arabic", "hebrew": "Noto-Sans-Hebrew",
-    "han-hans": "Noto-Sans-CJK-SC", "han-hant": "Noto-Sans-CJK-TC",
-    "japanese": "Noto-Sans-CJK-JP", "hangul": "Noto-Sans-CJK-KR",
-    "devanagari": "Noto-Sans-Devanagari", "georgian": "Noto-Sans-Georgian",
-    "khmer": "Noto-Sans-Khmer", "sinhala": "Noto-Sans-Sinhala", "tamil": "Noto-Sans-Tamil",
+    "latin": None,
+    "cyrillic": None,
+    "greek": None,
+    "arabic": "Noto-Sans-Arabic",
+    "hebrew": "Noto-Sans-Hebrew",
+    "han-hans": "Noto-Sans-CJK-SC",
+    "han-hant": "Noto-Sans-CJK-TC",
+    "japanese": "Noto-Sans-CJK-JP",
+    "hangul": "Noto-Sans-CJK-KR",
+    "devanagari": "Noto-Sans-Devanagari",
+    "georgian": "Noto-Sans-Georgian",
+    "khmer": "Noto-Sans-Khmer",
+    "sinhala": "Noto-Sans-Sinhala",
+    "tamil": "Noto-Sans-Tamil",
     "telugu": "Noto-Sans-Telugu",
 }
 BRAND_FACE = "Noto-Sans"
@@ -92,15 +100,16 @@ def sample_agenda(language: Language) -> str:
     """An agenda document of CLDR text in the language (expressions resolved by kitgen)."""
     locale = language.locale
     days = format_list(list(get_day_names("wide", locale=locale).values()), locale=locale)
-    months = format_list(list(get_month_names("wide", locale=locale).values()),
-                         locale=locale)
-    territories = format_list([locale.territories[t] for t in SAMPLE_TERRITORIES
-                               if t in locale.territories], locale=locale)
+    months = format_list(list(get_month_names("wide", locale=locale).values()), locale=locale)
+    territories = format_list(
+        [locale.territories[t] for t in SAMPLE_TERRITORIES if t in locale.territories],
+        locale=locale,
+    )
     first, second = LATIN_TOKENS
     december = get_month_names("wide", locale=locale)[12]
     return (
         "---\n"
-        "title: \"{{ language }}\"\n"
+        'title: "{{ language }}"\n'
         "subtitle: \"{{ date('full') }} · {{ country }}\"\n"
         "cta: /events\n"
         "cta_label: cta.register\n"
@@ -109,7 +118,8 @@ def sample_agenda(language: Language) -> str:
         f"- {first} {december} {second}\n"
         f"- {days}\n- {months}\n- {territories}\n"
         "- {{ language }} · {{ country }}\n\n"
-        "</div>\n")
+        "</div>\n"
+    )
 
 
 GRID_TOKENS = ("ALPHA", "BRAVO", "CHARLIE", "DELTA")  # the brochure's four figures
@@ -122,11 +132,12 @@ def sample_brochure(language: Language) -> str:
     facts = "".join(f"- **{token}** {december}\n" for token in GRID_TOKENS)
     ways = "".join(f"{n}. **{token}** {december}\n" for n, token in enumerate(WAY_TOKENS, 1))
     return (
-        "---\ntitle: \"{{ language }}\"\ncta: /events\ncta_label: cta.register\n---\n\n"
+        '---\ntitle: "{{ language }}"\ncta: /events\ncta_label: cta.register\n---\n\n'
         '<div class="front" markdown="1">\n\n{{ country }}\n\n'
         f'<div class="facts" markdown="1">\n\n{facts}\n</div>\n\n</div>\n\n'
         '<div class="back" markdown="1">\n\n## {{ language }}\n\n'
-        f'<div class="ways" markdown="1">\n\n{ways}\n</div>\n\n</div>\n')
+        f'<div class="ways" markdown="1">\n\n{ways}\n</div>\n\n</div>\n'
+    )
 
 
 @pytest.fixture(scope="module")
@@ -138,12 +149,17 @@ def sample_settings(tmp_path_factory) -> Settings:
         shutil.copytree(PROJECT_ROOT / name, root / name)
     documents = root / "content" / "documents"
     for code, language in CATALOG.languages.items():
-        (documents / "agenda" / f"{code}.md").write_text(sample_agenda(language),
-                                                         encoding="utf-8")
-        (documents / "brochure" / f"{code}.md").write_text(sample_brochure(language),
-                                                           encoding="utf-8")
-    return replace(Settings(), content_dir=root / "content", templates_dir=root / "templates",
-                   styles_dir=root / "styles", store_dir=root / "store")
+        (documents / "agenda" / f"{code}.md").write_text(sample_agenda(language), encoding="utf-8")
+        (documents / "brochure" / f"{code}.md").write_text(
+            sample_brochure(language), encoding="utf-8"
+        )
+    return replace(
+        Settings(),
+        content_dir=root / "content",
+        templates_dir=root / "templates",
+        styles_dir=root / "styles",
+        store_dir=root / "store",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +212,12 @@ def agendas(sample_settings: Settings) -> dict[str, Sample]:
         _start_worker(sample_settings)
         pdfs = map(_build_agenda, LANGUAGES)
         return {code: Sample(pdf) for code, pdf in zip(LANGUAGES, pdfs, strict=True)}
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
-                             initializer=_start_worker, initargs=(sample_settings,)) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(sample_settings,),
+    ) as pool:
         pdfs = pool.map(_build_agenda, LANGUAGES)
         return {code: Sample(pdf) for code, pdf in zip(LANGUAGES, pdfs, strict=True)}
 
@@ -212,19 +232,23 @@ def shipped_renderer() -> PdfRenderer:
     return PdfRenderer([Settings().styles_dir])
 
 
-def render_html(language: Language, body: str, main_style: str = "",
-                lang: str | None = None) -> bytes:
+def render_html(
+    language: Language, body: str, main_style: str = "", lang: str | None = None
+) -> bytes:
     """``body`` in a <main> in the language (``lang``: a pair's tag, e.g. zh-Hant-HK), with
     the brand and kitgen's base stylesheet."""
     settings = Settings()
     renderer = shipped_renderer()
     brand = load_brand(settings.content_dir).css_variables()
     tag = lang or language.bcp47
-    html = (f'<html lang="{tag}" dir="{language.direction}" '
-            f'class="script-{language.script}"><head><style>{brand}</style></head><body>'
-            f'<main lang="{tag}" style="{main_style}">{body}</main></body></html>')
-    return renderer.render(html, base_url=settings.content_dir,
-                           stylesheets=[settings.styles_dir / "base.css"]).data
+    html = (
+        f'<html lang="{tag}" dir="{language.direction}" '
+        f'class="script-{language.script}"><head><style>{brand}</style></head><body>'
+        f'<main lang="{tag}" style="{main_style}">{body}</main></body></html>'
+    )
+    return renderer.render(
+        html, base_url=settings.content_dir, stylesheets=[settings.styles_dir / "base.css"]
+    ).data
 
 
 def expected_texts(builder: KitBuilder, code: str) -> dict[str, str]:
@@ -240,6 +264,7 @@ def expected_texts(builder: KitBuilder, code: str) -> dict[str, str]:
 
 
 # -- a face for every script, and every glyph drawn ------------------------------------------
+
 
 def test_every_script_has_a_font_stack():
     """A new script in languages.yaml must get its faces in base.css (and here)."""
@@ -263,19 +288,21 @@ def test_native_text_is_drawn(agendas, builder, code):
     texts = expected_texts(builder, code)
     all_words = [w for text in texts.values() for w in text.split()]
     pair = pair_locale(CATALOG.language(code), CATALOG.country(country_for(code)).territory)
-    alone = render_html(CATALOG.language(code), "".join(f"<p>{w}</p>" for w in all_words),
-                        lang="-".join(p for p in (pair.language, pair.script, pair.territory)
-                                      if p))
+    alone = render_html(
+        CATALOG.language(code),
+        "".join(f"<p>{w}</p>" for w in all_words),
+        lang="-".join(p for p in (pair.language, pair.script, pair.territory) if p),
+    )
     page = glyphs_per_face(agendas[code].glyphs)
     runs = [run for block in glyphs_per_block(alone) for run in block.items()]
     assert len(runs) >= len(all_words), (code, all_words, runs)
-    lost = [(face, glyphs) for face, glyphs in runs
-            if not contains_run(page.get(face, []), glyphs)]
+    lost = [(face, glyphs) for face, glyphs in runs if not contains_run(page.get(face, []), glyphs)]
     assert not lost, f"{code}: {texts}: glyph runs not on the page: {lost}"
 
 
-@pytest.mark.parametrize("code", [c for c in LANGUAGES
-                                  if CATALOG.language(c).script not in TEXT_DOES_NOT_ROUND_TRIP])
+@pytest.mark.parametrize(
+    "code", [c for c in LANGUAGES if CATALOG.language(c).script not in TEXT_DOES_NOT_ROUND_TRIP]
+)
 def test_native_text_reads_back(agendas, builder, code):
     """The same texts in the PDF's extracted text (what search and copy-paste see)."""
     printed = printed_words(agendas[code].data, agendas[code].facts.text)
@@ -293,9 +320,14 @@ def test_each_language_embeds_its_scripts_face_and_no_other(agendas, code):
     assert families == {BRAND_FACE} | ({expected} if expected else set()), (code, families)
 
 
-@pytest.mark.parametrize(("code", "serif"), [
-    ("ar", "Noto-Naskh-Arabic"), ("zh", "Noto-Serif-CJK-TC"), ("hi", "Noto-Serif-Devanagari"),
-])
+@pytest.mark.parametrize(
+    ("code", "serif"),
+    [
+        ("ar", "Noto-Naskh-Arabic"),
+        ("zh", "Noto-Serif-CJK-TC"),
+        ("hi", "Noto-Serif-Devanagari"),
+    ],
+)
 def test_the_proclamation_uses_the_scripts_serif_face(builder, code, serif):
     families = font_families(read_pdf(build_one(builder, code, "proclamation")))
     assert serif in families, families
@@ -314,6 +346,7 @@ def test_the_checker_reports_a_character_no_font_has():
 
 # -- hyphenation -----------------------------------------------------------------------------
 
+
 def test_chinese_tags_name_the_han_variant():
     """lang="zh-Hans-CN" / "zh-Hant-TW": Pango and HarfBuzz pick the simplified or traditional
     forms (OpenType ZHS / ZHT) from the script subtag, not only from the font."""
@@ -324,8 +357,9 @@ def test_chinese_tags_name_the_han_variant():
 def test_lang_tags_select_the_right_hyphenation_dictionary():
     """WeasyPrint hands the lang attribute to pyphen.language_fallback: the tag must find the
     dictionary of the language and variant wherever pyphen has one."""
-    picked = {code: pyphen.language_fallback(lang.bcp47)
-              for code, lang in CATALOG.languages.items()}
+    picked = {
+        code: pyphen.language_fallback(lang.bcp47) for code, lang in CATALOG.languages.items()
+    }
     assert picked["pt"] == "pt_BR" and picked["po"] == "pt_PT"
     assert picked["no"] == "nb_NO" and picked["nn"] == "nn_NO"
     assert picked["gb"] == "en_GB" and picked["en"] == "en_US"
@@ -340,12 +374,15 @@ def narrow_lines(code: str, body: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("code", "word"), [
-    ("de", "Informatikunterrichtswoche"),
-    ("ru", "Достопримечательность"),  # Cyrillic
-    ("el", "Ηλεκτρομαγνητισμός"),  # Greek
-    ("te", "విశ్వవిద్యాలయాలలో"),  # Telugu
-])
+@pytest.mark.parametrize(
+    ("code", "word"),
+    [
+        ("de", "Informatikunterrichtswoche"),
+        ("ru", "Достопримечательность"),  # Cyrillic
+        ("el", "Ηλεκτρομαγνητισμός"),  # Greek
+        ("te", "విశ్వవిద్యాలయాలలో"),  # Telugu
+    ],
+)
 def test_long_words_are_hyphenated(code, word):
     lines = narrow_lines(code, f"<p>{word}</p>")
     assert len(lines) > 1 and lines[0].endswith("\u2010"), (code, lines)
@@ -359,10 +396,11 @@ def test_addresses_are_never_hyphenated():
     lines = narrow_lines("de", f'<p><a href="{url}">{url[8:]}</a> Informatikunterricht</p>')
     text = "".join(lines)
     assert text.startswith(url[8:]), f"broken without hyphens, typed back exactly: {lines}"
-    assert "\u2010" in text[len(url) - 8:], f"the next word is hyphenated: {lines}"
+    assert "\u2010" in text[len(url) - 8 :], f"the next word is hyphenated: {lines}"
 
 
 # -- right to left ---------------------------------------------------------------------------
+
 
 def row_sides(code: str, pdf: bytes, settings: Settings) -> tuple[float, float]:
     """(x of the time cell, x of the activity cell) in the agenda's first row."""
@@ -385,8 +423,9 @@ def footer_sides(pdf: bytes) -> tuple[float, float]:
     chars = placed_chars(pdf)
     bottom = min(c.baseline for c in chars if c.char.strip())
     pieces = split_at_widest_gap(on_line(chars, bottom))
-    digits = [{unicodedata.digit(c.char) for c in piece if c.char.isdigit()}
-              for piece in pieces]  # in any script: ١ and ۱ are 1 too
+    digits = [
+        {unicodedata.digit(c.char) for c in piece if c.char.isdigit()} for piece in pieces
+    ]  # in any script: ١ and ۱ are 1 too
     page = [piece for piece, found in zip(pieces, digits, strict=True) if found == {1}]
     assert len(page) == 1, ("one piece is the page number", digits)
     brand = pieces[1] if page[0] is pieces[0] else pieces[0]
@@ -442,8 +481,11 @@ def test_an_address_wrapped_in_an_rtl_line_keeps_left_to_right_order():
     """Hebrew text around a long address in a narrow column: the address wraps, and its
     "https://" still reads left to right (not "//:https")."""
     url = "https://hourofcode.com/il/promote/resources"
-    pdf = render_html(CATALOG.language("he"), f'<p>מידע נוסף בכתובת <a href="{url}">{url}</a> '
-                      "ועוד טקסט כאן</p>", "width: 60mm")
+    pdf = render_html(
+        CATALOG.language("he"),
+        f'<p>מידע נוסף בכתובת <a href="{url}">{url}</a> ועוד טקסט כאן</p>',
+        "width: 60mm",
+    )
     chars = placed_chars(pdf)
     scheme = find_chars(chars, "https")
     colons = [c for c in on_line(chars, scheme[0].baseline) if c.char == ":"]

@@ -48,9 +48,11 @@ def download(stack: Stack, url: str) -> tuple[dict, bytes]:
 def test_kit_through_redis_worker_and_s3_then_from_the_cache(stack: Stack) -> None:
     stack.start_worker()
     stack.start_web()
-    status, headers, body = http("POST", stack.web_url + "/api/kits",
-                                 {"country": "de", "language": "de",
-                                  "kinds": ["guide", "agenda"]})
+    status, headers, body = http(
+        "POST",
+        stack.web_url + "/api/kits",
+        {"country": "de", "language": "de", "kinds": ["guide", "agenda"]},
+    )
     kit = json.loads(body)
     assert status == 202 and headers["location"] == f"/api/kits/{kit['key']}"
     assert set(kit["documents"]) == {"guide", "agenda"}
@@ -60,8 +62,9 @@ def test_kit_through_redis_worker_and_s3_then_from_the_cache(stack: Stack) -> No
     assert names == {"guide.pdf", "agenda.pdf", "kit.pdf", "kit.zip"}
 
     # The web tier hands out presigned S3 links; the PDFs behind them are the kit.
-    status, headers, _ = http("GET", f"{stack.web_url}/kits/{kit['key']}/files/guide.pdf",
-                              follow=False)
+    status, headers, _ = http(
+        "GET", f"{stack.web_url}/kits/{kit['key']}/files/guide.pdf", follow=False
+    )
     assert status == 307 and "X-Amz-Signature" in headers["location"]
     for name in ("guide.pdf", "agenda.pdf", "kit.pdf"):
         _, pdf = download(stack, f"/kits/{kit['key']}/files/{name}")
@@ -72,20 +75,27 @@ def test_kit_through_redis_worker_and_s3_then_from_the_cache(stack: Stack) -> No
     with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
         manifest = json.loads(zipped.read("manifest.json"))
         for doc in manifest["documents"]:
-            pdf = zipped.read(f"hour-of-code-de-de-{manifest['request']['campaign']}-"
-                              f"{doc['kind']}.pdf")
+            pdf = zipped.read(
+                f"hour-of-code-de-de-{manifest['request']['campaign']}-{doc['kind']}.pdf"
+            )
             assert hashlib.sha256(pdf).hexdigest() == doc["sha256"]
     # The worker made the previews itself, after the result (nobody waited for them).
-    wait_for(lambda: len([k for k in bucket_keys(stack) if k.startswith("previews/")]) == 2,
-             30, "the worker's previews", stack.logs)
+    wait_for(
+        lambda: len([k for k in bucket_keys(stack) if k.startswith("previews/")]) == 2,
+        30,
+        "the worker's previews",
+        stack.logs,
+    )
     _, png = download(stack, f"/kits/{kit['key']}/files/agenda.png")
     assert png.startswith(b"\x89PNG")
-    assert stack.counters() == {"tasks_started": 1, "kits_rendered": 1,
-                                "documents_rendered": 2}
+    assert stack.counters() == {"tasks_started": 1, "kits_rendered": 1, "documents_rendered": 2}
 
     # The same request again: straight to the downloads, no task, nothing queued.
-    status, _, body = http("POST", stack.web_url + "/api/kits",
-                           {"country": "de", "language": "de", "kinds": ["agenda", "guide"]})
+    status, _, body = http(
+        "POST",
+        stack.web_url + "/api/kits",
+        {"country": "de", "language": "de", "kinds": ["agenda", "guide"]},
+    )
     again = json.loads(body)
     assert status == 200 and again["key"] == kit["key"] and again["state"] == "done"
     assert again["downloads"]
@@ -95,11 +105,16 @@ def test_kit_through_redis_worker_and_s3_then_from_the_cache(stack: Stack) -> No
 def test_fifty_concurrent_identical_requests_render_once(stack: Stack) -> None:
     stack.start_worker(concurrency=2)
     stack.start_web()
-    request = {"country": "us", "language": "en", "kinds": ["proclamation", "agenda"],
-               "personalization": {"jurisdiction": "City of Springfield"}}
+    request = {
+        "country": "us",
+        "language": "en",
+        "kinds": ["proclamation", "agenda"],
+        "personalization": {"jurisdiction": "City of Springfield"},
+    }
     with ThreadPoolExecutor(50) as pool:
-        answers = list(pool.map(lambda _: http("POST", stack.web_url + "/api/kits", request),
-                                range(50)))
+        answers = list(
+            pool.map(lambda _: http("POST", stack.web_url + "/api/kits", request), range(50))
+        )
     assert {status for status, _, _ in answers} <= {200, 202}
     keys = {json.loads(body)["key"] for _, _, body in answers}
     assert len(keys) == 1
@@ -135,8 +150,11 @@ def test_worker_killed_mid_render_still_completes(stack: Stack, victim: str) -> 
     assert done["state"] == "done", done
     assert {d["name"] for d in done["downloads"]} >= {"guide.pdf", "kit.pdf"}
     s3 = boto3.session.Session().client("s3", endpoint_url=stack.settings.s3_endpoint_url)
-    stored = json.loads(s3.get_object(Bucket=stack.settings.s3_bucket,
-                                      Key=f"kits/{key}/manifest.json")["Body"].read())
+    stored = json.loads(
+        s3.get_object(Bucket=stack.settings.s3_bucket, Key=f"kits/{key}/manifest.json")[
+            "Body"
+        ].read()
+    )
     for doc in stored["documents"]:  # everything the manifest names is there and whole
         pdf = s3.get_object(Bucket=stack.settings.s3_bucket, Key=doc["object"])["Body"].read()
         assert hashlib.sha256(pdf).hexdigest() == doc["sha256"]
@@ -152,8 +170,11 @@ def test_redis_unreachable_is_a_503_with_a_message(stack: Stack) -> None:
     assert "Traceback" not in body.decode()
     status, _, body = http("GET", stack.web_url + "/healthz")
     assert status == 503 and json.loads(body)["checks"]["queue"]["status"] == "down"
-    status, _, page = http("POST", stack.web_url + "/", headers={
-        "Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded"})
+    status, _, page = http(
+        "POST",
+        stack.web_url + "/",
+        headers={"Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded"},
+    )
     # an empty form is invalid before the queue is even needed: field errors, not a 503
     assert status == 422 and b"Choose a country" in page
 
@@ -161,8 +182,9 @@ def test_redis_unreachable_is_a_503_with_a_message(stack: Stack) -> None:
 def test_redis_unreachable_form_submission_gets_a_503_page(stack: Stack) -> None:
     stack.start_web(KITGEN_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     form = urlencode({"country": "fr", "language": "fr", "kinds": "agenda"}).encode()
-    request = urllib.request.Request(stack.web_url + "/", data=form, method="POST",
-                                     headers={"Accept": "text/html"})
+    request = urllib.request.Request(
+        stack.web_url + "/", data=form, method="POST", headers={"Accept": "text/html"}
+    )
     try:
         urllib.request.urlopen(request, timeout=30)
         pytest.fail("expected a 503")
@@ -194,8 +216,7 @@ def test_s3_unreachable_from_the_worker_fails_clearly_and_stores_nothing(stack: 
     assert stack.counters()["tasks_started"] == 4  # the first try and three retries
 
 
-def test_a_render_past_the_soft_time_limit_fails_clearly_and_stores_nothing(
-        stack: Stack) -> None:
+def test_a_render_past_the_soft_time_limit_fails_clearly_and_stores_nothing(stack: Stack) -> None:
     # A whole Tamil kit takes ~2.5 s here in a fresh worker (its fonts load on first use, and
     # its brochure and proclamation are set twice to fit); a 1 s soft limit stops it.
     stack.start_worker(KITGEN_TASK_SOFT_LIMIT="1", KITGEN_TASK_HARD_LIMIT="10")
@@ -221,18 +242,32 @@ def test_a_person_at_the_form_is_served_before_queued_batch_kits(stack: Stack) -
     batch_keys = []
     for n in range(4):
         # Tamil: the slowest kit (~2.5 s in a fresh worker), so people arrive mid-render.
-        request = KitRequest.from_dict({"country": "in", "language": "ta",
-                                        "personalization": {"event_name": f"Batch {n}"}})
+        request = KitRequest.from_dict(
+            {"country": "in", "language": "ta", "personalization": {"event_name": f"Batch {n}"}}
+        )
         prepared = builder.prepare(request)
         assert batch.submit(prepared.key, prepared.request.to_dict())
         batch_keys.append(prepared.key)
-    wait_for(lambda: (batch.status(batch_keys[0]) or None) and
-             batch.status(batch_keys[0]).state == "rendering", 60, "the first batch kit")
+    wait_for(
+        lambda: (
+            (batch.status(batch_keys[0]) or None)
+            and batch.status(batch_keys[0]).state == "rendering"
+        ),
+        60,
+        "the first batch kit",
+    )
     # Two people ask while the first batch kit renders: both come before the other batch kits
     # (round-robin consumption would slip a batch kit between them).
-    people = [json.loads(http("POST", stack.web_url + "/api/kits",
-                              {"country": "fr", "language": lang, "kinds": ["agenda"]})[2])
-              ["key"] for lang in ("fr", "de")]
+    people = [
+        json.loads(
+            http(
+                "POST",
+                stack.web_url + "/api/kits",
+                {"country": "fr", "language": lang, "kinds": ["agenda"]},
+            )[2]
+        )["key"]
+        for lang in ("fr", "de")
+    ]
     for key in people:
         assert stack.wait_done(key)["state"] == "done"
     finished = [k for k in batch_keys if batch.status(k).state == "done"]

@@ -58,8 +58,9 @@ def test_a_missing_key_reads_as_none(store):
 
 def test_the_content_type_is_stored(store, s3_settings):
     store.put("kits/abc/manifest.json", b"{}", "application/json")
-    head = client(s3_settings).head_object(Bucket=s3_settings.s3_bucket,
-                                           Key="kits/abc/manifest.json")
+    head = client(s3_settings).head_object(
+        Bucket=s3_settings.s3_bucket, Key="kits/abc/manifest.json"
+    )
     assert head["ContentType"] == "application/json"
     assert head["ContentLength"] == 2
 
@@ -76,9 +77,12 @@ def test_keys_live_under_the_prefix(s3_settings):
 
 @pytest.mark.parametrize("key", ["../x", "/abs", "UPPER", "a/../b", "a//b", ""])
 def test_invalid_keys_are_refused_before_any_request(store, key):
-    for call in (lambda: store.get(key), lambda: store.exists(key),
-                 lambda: store.put(key, b"x", "text/plain"),
-                 lambda: store.download_url(key, "x.pdf")):
+    for call in (
+        lambda: store.get(key),
+        lambda: store.exists(key),
+        lambda: store.put(key, b"x", "text/plain"),
+        lambda: store.download_url(key, "x.pdf"),
+    ):
         with pytest.raises(StorageError, match="invalid storage key"):
             call()
 
@@ -101,8 +105,9 @@ def test_a_non_ascii_filename_gets_an_rfc6266_fallback(store):
     url = store.download_url("kits/abc/kit.pdf", 'Kit "Été".pdf')
     with urllib.request.urlopen(url, timeout=10) as response:
         disposition = response.headers["Content-Disposition"]
-    assert disposition == ('attachment; filename="Kit __t__.pdf"; '
-                           "filename*=UTF-8''Kit%20%22%C3%89t%C3%A9%22.pdf")
+    assert disposition == (
+        "attachment; filename=\"Kit __t__.pdf\"; filename*=UTF-8''Kit%20%22%C3%89t%C3%A9%22.pdf"
+    )
 
 
 def test_the_download_expiry_is_signed_into_the_url(s3_settings):
@@ -137,9 +142,12 @@ def test_a_missing_bucket_is_named(s3_settings):
 def test_an_unreachable_endpoint_fails_fast_with_a_clear_error(s3_settings, operation):
     endpoint = unreachable_endpoint()
     store = S3Storage.from_settings(replace(s3_settings, s3_endpoint_url=endpoint))
-    calls = {"get": lambda: store.get("kits/k/manifest.json"),
-             "put": lambda: store.put("kits/k/kit.pdf", b"x", "application/pdf"),
-             "exists": lambda: store.exists("kits/k/kit.pdf"), "check": store.check}
+    calls = {
+        "get": lambda: store.get("kits/k/manifest.json"),
+        "put": lambda: store.put("kits/k/kit.pdf", b"x", "application/pdf"),
+        "exists": lambda: store.exists("kits/k/kit.pdf"),
+        "check": store.check,
+    }
     started = time.monotonic()
     with pytest.raises(StorageError) as caught:
         calls[operation]()
@@ -187,11 +195,15 @@ def test_a_kit_is_stored_in_the_bucket_and_then_cached(s3_settings):
     first = build_kit(AGENDA, settings=s3_settings, storage=S3Storage.from_settings(s3_settings))
     assert not first.cached and first.rendered_count == 1
     document = first.documents[0].key
-    assert bucket_keys(s3_settings) == sorted([
-        f"documents/{document}.pdf", f"documents/{document}.json",
-        f"kits/{first.key}/kit.pdf", f"kits/{first.key}/manifest.json"])
-    stored = json.loads(S3Storage.from_settings(s3_settings)
-                        .get(f"kits/{first.key}/manifest.json"))
+    assert bucket_keys(s3_settings) == sorted(
+        [
+            f"documents/{document}.pdf",
+            f"documents/{document}.json",
+            f"kits/{first.key}/kit.pdf",
+            f"kits/{first.key}/manifest.json",
+        ]
+    )
+    stored = json.loads(S3Storage.from_settings(s3_settings).get(f"kits/{first.key}/manifest.json"))
     assert stored == first.manifest
     assert_complete(s3_settings, stored)
     again = build_kit(AGENDA, settings=s3_settings, storage=S3Storage.from_settings(s3_settings))

@@ -54,8 +54,9 @@ def keys(settings: Settings, country: str, language: str) -> dict[str, str]:
     return {p.kind: p.key for p in builder.plan(request, locale)}
 
 
-def write_catalog(settings: Settings, language: str, kind: str,
-                  translate, *, fuzzy: bool = True) -> Path:
+def write_catalog(
+    settings: Settings, language: str, kind: str, translate, *, fuzzy: bool = True
+) -> Path:
     """Fill a catalog with ``translate(msgid)`` (test text, not a real translation)."""
     path = catalog_path(settings.content_dir, language, kind)
     po = polib.pofile(str(path))
@@ -74,11 +75,13 @@ def entry_line(path: Path, msgid_start: str) -> int:
     po = polib.pofile(str(path))
     entry = next(e for e in po if e.msgid.startswith(msgid_start))
     lines = path.read_text("utf-8").splitlines()
-    return next(n for n in range(entry.linenum, len(lines) + 1)
-                if lines[n - 1].startswith("msgstr"))
+    return next(
+        n for n in range(entry.linenum, len(lines) + 1) if lines[n - 1].startswith("msgstr")
+    )
 
 
 # -- segmentation ------------------------------------------------------------------------
+
 
 def test_segments_are_the_blocks_a_translator_sees(settings):
     source = load_document(document_path(settings.content_dir, "guide", "en"), "guide", "en")
@@ -97,6 +100,7 @@ def test_putting_segments_back_unchanged_renders_the_same_html(settings):
     for kind in KINDS:
         source = load_document(document_path(settings.content_dir, kind, "en"), kind, "en")
         rebuilt = apply_segments(source, lambda s: s.text)
+
         def flat(text: str) -> str:  # soft line breaks become spaces in a segment
             return " ".join(markdown_to_html(text).split())
 
@@ -108,8 +112,9 @@ def test_table_cells_are_segments(tmp_path):
     from kitgen.content.documents import SourceDocument
 
     body = "\n| Time | Activity |\n|---|---|\n| 10:00 | Opening video |\n"
-    source = SourceDocument("agenda", "en", tmp_path / "x.md", {"title": "T"}, {"title": 2},
-                            body, 4)
+    source = SourceDocument(
+        "agenda", "en", tmp_path / "x.md", {"title": "T"}, {"title": 2}, body, 4
+    )
     cells = [s.text for s in document_segments(source) if s.role == Role.TABLE_CELL]
     assert cells == ["Time", "Activity", "10:00", "Opening video"]
     rebuilt = apply_segments(source, lambda s: s.text.upper())
@@ -118,40 +123,72 @@ def test_table_cells_are_segments(tmp_path):
 
 # -- placeholder checks ------------------------------------------------------------------
 
-SOURCE = ("**Register your event** at <{{ url('/events') }}> before {{ date('short') }}, "
-          "for {{ field('jurisdiction') }}.")
+SOURCE = (
+    "**Register your event** at <{{ url('/events') }}> before {{ date('short') }}, "
+    "for {{ field('jurisdiction') }}."
+)
 
 
-@pytest.mark.parametrize(("translation", "expected"), [
-    ("**Inscrivez votre événement** sur le site avant {{ date('short') }}, pour "
-     "{{ field('jurisdiction') }}.", "drops link"),
-    ("**Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
-     "{{ field('juridiction') }}.", "field('juridiction')"),
-    ("**Inscrivez** <{{ url('/events') }}> avant {{ fecha('short') }}, pour "
-     "{{ field('jurisdiction') }}.", "drops expression {{ date('short') }}"),
-    ("Inscrivez <{{ url('/events') }}> avant {{ date('short') }}, pour "
-     "{{ field('jurisdiction') }}.", "drops markup **bold**"),
-    ("**Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
-     "{{ field('jurisdiction') }}. <script>x</script>", "adds markup <script>"),
-    ("## **Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
-     "{{ field('jurisdiction') }}.", "block structure"),
-    ("**Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
-     "{{ field('jurisdiction') }} {{.", "stray template delimiter"),
-    ("(%= resolve_url('/events') %) **Inscrivez** avant {{ date('short') }} "
-     "{{ field('jurisdiction') }}", "drops link"),
-])
+@pytest.mark.parametrize(
+    ("translation", "expected"),
+    [
+        (
+            "**Inscrivez votre événement** sur le site avant {{ date('short') }}, pour "
+            "{{ field('jurisdiction') }}.",
+            "drops link",
+        ),
+        (
+            "**Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
+            "{{ field('juridiction') }}.",
+            "field('juridiction')",
+        ),
+        (
+            "**Inscrivez** <{{ url('/events') }}> avant {{ fecha('short') }}, pour "
+            "{{ field('jurisdiction') }}.",
+            "drops expression {{ date('short') }}",
+        ),
+        (
+            "Inscrivez <{{ url('/events') }}> avant {{ date('short') }}, pour "
+            "{{ field('jurisdiction') }}.",
+            "drops markup **bold**",
+        ),
+        (
+            "**Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
+            "{{ field('jurisdiction') }}. <script>x</script>",
+            "adds markup <script>",
+        ),
+        (
+            "## **Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
+            "{{ field('jurisdiction') }}.",
+            "block structure",
+        ),
+        (
+            "**Inscrivez** <{{ url('/events') }}> avant {{ date('short') }}, pour "
+            "{{ field('jurisdiction') }} {{.",
+            "stray template delimiter",
+        ),
+        (
+            "(%= resolve_url('/events') %) **Inscrivez** avant {{ date('short') }} "
+            "{{ field('jurisdiction') }}",
+            "drops link",
+        ),
+    ],
+)
 def test_a_translation_that_breaks_code_links_or_markup_is_invalid(translation, expected):
     found = "; ".join(problems(SOURCE, translation))
     assert expected in found
 
 
 def test_a_reordered_translation_with_everything_kept_is_valid():
-    translation = ("Pour {{field('jurisdiction')}} : **inscrivez votre événement** avant "
-                   "{{ date('short') }} sur <{{ url('/events') }}>.")
+    translation = (
+        "Pour {{field('jurisdiction')}} : **inscrivez votre événement** avant "
+        "{{ date('short') }} sur <{{ url('/events') }}>."
+    )
     assert problems(SOURCE, translation) == []
 
 
 # -- update after an English edit --------------------------------------------------------
+
 
 def live_entries(path: Path) -> dict[str, polib.POEntry]:
     return {e.msgid: e for e in polib.pofile(str(path)) if not e.obsolete}
@@ -159,17 +196,23 @@ def live_entries(path: Path) -> dict[str, polib.POEntry]:
 
 def test_editing_one_english_paragraph_marks_exactly_that_segment(content_copy):
     settings = content_copy
-    languages = sorted(p.parent.name for p in
-                       (settings.content_dir / "translations").glob("*/guide.po"))
+    languages = sorted(
+        p.parent.name for p in (settings.content_dir / "translations").glob("*/guide.po")
+    )
     assert len(languages) == 56
-    before = {lang: live_entries(catalog_path(settings.content_dir, lang, "guide"))
-              for lang in languages}
+    before = {
+        lang: live_entries(catalog_path(settings.content_dir, lang, "guide")) for lang in languages
+    }
     keys_before = keys(settings, "jp", "ja")
     english = document_path(settings.content_dir, "guide", "en")
     text = english.read_text("utf-8")
     assert GUIDE_PARAGRAPH_START in text
-    english.write_text(text.replace("makes the day memorable for students",
-                                    "makes the day unforgettable for students"), "utf-8")
+    english.write_text(
+        text.replace(
+            "makes the day memorable for students", "makes the day unforgettable for students"
+        ),
+        "utf-8",
+    )
 
     report = update_catalogs(settings)
 
@@ -188,8 +231,9 @@ def test_editing_one_english_paragraph_marks_exactly_that_segment(content_copy):
         assert status.outdated == word_count(changed[0]), (lang, status)  # just its words
         assert status.invalid == status.untranslated == 0
     other_kinds = [catalog_path(settings.content_dir, "ja", k) for k in KINDS if k != "guide"]
-    assert not any(str(p.relative_to(settings.content_dir.parent)) in report.changes
-                   for p in other_kinds)
+    assert not any(
+        str(p.relative_to(settings.content_dir.parent)) in report.changes for p in other_kinds
+    )
     keys_after = keys(settings, "jp", "ja")
     assert [k for k in KINDS if keys_before[k] != keys_after[k]] == ["guide"]
     # An outdated translation prints English (its meaning may have changed) until reviewed.
@@ -221,6 +265,7 @@ def test_update_twice_changes_nothing(content_copy):
 
 
 # -- invalid translations: reported with po:line, English printed --------------------------
+
 
 def test_a_broken_translation_is_reported_and_prints_english(content_copy):
     settings = content_copy
@@ -254,14 +299,18 @@ def test_check_exits_non_zero_on_an_invalid_translation(content_copy, monkeypatc
     monkeypatch.setenv("KITGEN_STORE_DIR", str(settings.store_dir))
     assert cli_main(["check"]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"translations/de/proclamation\.po:\d+: error: invalid translation, "
-                     r"English printed: drops expression \{\{ field\('jurisdiction'\) \}\}", err)
+    assert re.search(
+        r"translations/de/proclamation\.po:\d+: error: invalid translation, "
+        r"English printed: drops expression \{\{ field\('jurisdiction'\) \}\}",
+        err,
+    )
     assert cli_main(["translations", "status", "--language", "de"]) == 1
     out = capsys.readouterr()
     assert "proclamation.po" in out.err and "invalid" in out.out
 
 
 # -- policy: drafts print by default, only reviewed ones on request -------------------------
+
 
 def test_reviewed_policy_prints_english_for_drafts(content_copy, tmp_path):
     draft_settings = content_copy
@@ -300,14 +349,20 @@ def test_settings_refuse_an_unknown_policy():
 
 # -- the tagged PDF says which passages are English ----------------------------------------
 
+
 def test_fallback_segments_carry_lang_en_in_the_tagged_pdf(content_copy):
     settings = content_copy
-    path = write_catalog(settings, "ja", "agenda",
-                         lambda msgid: "" if msgid.startswith("Test the videos") else "テスト文")
+    path = write_catalog(
+        settings,
+        "ja",
+        "agenda",
+        lambda msgid: "" if msgid.startswith("Test the videos") else "テスト文",
+    )
     assert path.exists()
     storage = FilesystemStorage(settings.store_dir)
     result = KitBuilder(settings, storage).build(
-        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1"))
+        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1")
+    )
     doc = result.documents[0]
     assert doc.translation and doc.translation["printed"] == "partial"
     pdf = storage.get(f"documents/{doc.key}.pdf")
@@ -369,7 +424,8 @@ def test_a_body_in_english_declares_english_and_tags_the_localized_frame(content
     settings = replace(content_copy, translations="reviewed")  # the drafts do not print
     storage = FilesystemStorage(settings.store_dir)
     result = KitBuilder(settings, storage).build(
-        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1"))
+        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1")
+    )
     doc = result.documents[0]
     assert doc.content_language == "en"
     from tests.pdfcheck import read_pdf
@@ -395,8 +451,7 @@ def test_a_page_string_missing_in_a_language_shows_english_and_is_reported(conte
     entry.msgstr = ""
     po.save(str(path))
     language = load_locales(settings.content_dir).language("de")
-    with translating(load_translations(settings.content_dir, language,
-                                       TranslationPolicy.DRAFT)):
+    with translating(load_translations(settings.content_dir, language, TranslationPolicy.DRAFT)):
         assert _("Make my kit") == "Make my kit"
         assert _("Get your event kit") != "Get your event kit"  # the others stay German
     status = document_status(settings, "de", WEB_CATALOG, TranslationPolicy.DRAFT)

@@ -34,8 +34,9 @@ def pdf_text(path: Path) -> str:
     return " ".join(page.extract_text() for page in reader.pages)
 
 
-def test_form_to_downloaded_pdfs_through_queue_and_s3(stack: Stack, page: Any,
-                                                      tmp_path: Path) -> None:
+def test_form_to_downloaded_pdfs_through_queue_and_s3(
+    stack: Stack, page: Any, tmp_path: Path
+) -> None:
     stack.start_worker()
     url = stack.start_web()
     fill_form(page, url)
@@ -58,8 +59,10 @@ def test_form_to_downloaded_pdfs_through_queue_and_s3(stack: Stack, page: Any,
             text = pdf_text(saved)
             assert "Ville de <b>Lyon</b>" in text  # printed as typed, never as markup
     assert "hour-of-code-fr-fr-" in info.value.suggested_filename
-    page.wait_for_function("[...document.querySelectorAll('.previews img')]"
-                           ".every(img => img.complete && img.naturalWidth > 0)")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.previews img')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
     assert page.locator(".previews img").count() == 2
     # Said in place, without a reload: the French text is a draft translation.
     notes = page.locator("#downloads .language-note").all_inner_texts()

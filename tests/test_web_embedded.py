@@ -41,21 +41,29 @@ def test_unknown_locale_or_kind_is_a_422_listing_the_choices(web: Stack) -> None
     status, error = post(web, {"country": "fr", "language": "klingon"})
     assert status == 422 and error["field"] == "language" and "de" in error["choices"]
     status, error = post(web, {"country": "fr", "language": "fr", "kinds": ["poster"]})
-    assert status == 422 and error["choices"] == ["agenda", "brochure", "guide",
-                                                  "proclamation"]
-    status, error = post(web, {"country": "fr", "language": "fr",
-                               "personalization": {"place": "x" * 161}})
+    assert status == 422 and error["choices"] == ["agenda", "brochure", "guide", "proclamation"]
+    status, error = post(
+        web, {"country": "fr", "language": "fr", "personalization": {"place": "x" * 161}}
+    )
     assert status == 422 and "at most 160" in error["error"]
-    status, error = post(web, {"country": "fr", "language": "fr",
-                               "personalization": {"shoe_size": "42"}})
+    status, error = post(
+        web, {"country": "fr", "language": "fr", "personalization": {"shoe_size": "42"}}
+    )
     assert status == 422 and "jurisdiction" in error["choices"]
     assert http("GET", web.web_url + "/api/kits/not-a-key")[0] == 422
     assert http("GET", web.web_url + "/api/kits/" + "0" * 64)[0] == 404
 
 
 def test_embedded_kit_renders_locally_and_streams_from_the_folder(web: Stack) -> None:
-    status, kit = post(web, {"country": "fr", "language": "fr", "kinds": ["agenda"],
-                             "personalization": {"event_name": "Code & <Café>"}})
+    status, kit = post(
+        web,
+        {
+            "country": "fr",
+            "language": "fr",
+            "kinds": ["agenda"],
+            "personalization": {"event_name": "Code & <Café>"},
+        },
+    )
     assert status == 202 and kit["state"] in ("queued", "rendering")
     done = web.wait_done(kit["key"])
     assert done["state"] == "done", done
@@ -64,8 +72,15 @@ def test_embedded_kit_renders_locally_and_streams_from_the_folder(web: Stack) ->
     assert 'filename="hour-of-code-fr-fr-' in headers["content-disposition"]
     text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Code & <Café>" in text
-    status, again = post(web, {"country": "fr", "language": "fr", "kinds": ["agenda"],
-                               "personalization": {"event_name": "Code & <Café>"}})
+    status, again = post(
+        web,
+        {
+            "country": "fr",
+            "language": "fr",
+            "kinds": ["agenda"],
+            "personalization": {"event_name": "Code & <Café>"},
+        },
+    )
     assert status == 200 and again["state"] == "done"
     assert http("GET", f"{web.web_url}/kits/{kit['key']}/files/poster.pdf")[0] == 404
     assert http("GET", web.web_url + "/healthz")[0] == 200
@@ -90,9 +105,15 @@ def test_form_works_without_javascript(web: Stack, chromium: Any) -> None:
 
 
 def test_personalised_text_is_escaped_in_the_form(web: Stack) -> None:
-    form = urlencode({"country": "fr", "language": "fr", "kinds": "agenda",
-                      "event_name": "<script>alert(1)</script>",
-                      "event_date": "2026-13-45"}).encode()
+    form = urlencode(
+        {
+            "country": "fr",
+            "language": "fr",
+            "kinds": "agenda",
+            "event_name": "<script>alert(1)</script>",
+            "event_date": "2026-13-45",
+        }
+    ).encode()
     request = urllib.request.Request(web.web_url + "/", data=form, method="POST")
     with pytest.raises(urllib.error.HTTPError) as failure:
         urllib.request.urlopen(request, timeout=30)
@@ -104,11 +125,11 @@ def test_personalised_text_is_escaped_in_the_form(web: Stack) -> None:
 
 
 def test_request_ids_and_api_docs(web: Stack) -> None:
-    _, headers, _ = http("GET", web.web_url + "/healthz",
-                         headers={"X-Request-ID": "trace-me-42"})
+    _, headers, _ = http("GET", web.web_url + "/healthz", headers={"X-Request-ID": "trace-me-42"})
     assert headers["x-request-id"] == "trace-me-42"
-    _, headers, _ = http("GET", web.web_url + "/healthz",
-                         headers={"X-Request-ID": "bad id with spaces"})
+    _, headers, _ = http(
+        "GET", web.web_url + "/healthz", headers={"X-Request-ID": "bad id with spaces"}
+    )
     assert re.fullmatch(r"[0-9a-f]{16}", headers["x-request-id"])
     assert "[trace-me-42] kitgen.web: GET /healthz 200" in web.logs()
     spec = json.loads(http("GET", web.web_url + "/openapi.json")[2])
@@ -116,10 +137,15 @@ def test_request_ids_and_api_docs(web: Stack) -> None:
     assert http("GET", web.web_url + "/docs")[0] == 200
 
 
-def raw_post(url: str, data: bytes, content_type: str = "application/json",
-             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": content_type, **(headers or {})})
+def raw_post(
+    url: str,
+    data: bytes,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, bytes]:
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": content_type, **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read()
@@ -136,22 +162,28 @@ def test_bounded_requests_and_clean_refusals(web: Stack) -> None:
     url = web.web_url + "/api/kits"
     before = rss_mib(web.processes[-1].pid)
     for _ in range(3):
-        status, body = raw_post(url, b'{"country": "fr", "language": "fr", "pad": "' +
-                                b"x" * (10 * 1024 * 1024) + b'"}')
+        status, body = raw_post(
+            url, b'{"country": "fr", "language": "fr", "pad": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+        )
         assert status in (413, -1), body[:200]  # -1: the server closed before reading it all
         status, body = chunked_post(url, 10)  # no Content-Length: counted while read
         assert status in (413, -1), body[:200]
     grown = rss_mib(web.processes[-1].pid) - before
     assert grown < 20, f"three 10 MB bodies grew the web process by {grown:.1f} MiB"
-    status, body = raw_post(url, json.dumps({"country": "fr", "language": "fr",
-                                             "colour": "teal"}).encode())
+    status, body = raw_post(
+        url, json.dumps({"country": "fr", "language": "fr", "colour": "teal"}).encode()
+    )
     assert status == 422 and b"colour" in body
-    status, body = raw_post(url, b'{"country": "fr", "language": "fr", "personalization": '
-                                 b'{"place": "\\ud800"}}')
+    status, body = raw_post(
+        url, b'{"country": "fr", "language": "fr", "personalization": {"place": "\\ud800"}}'
+    )
     assert status == 422 and b"place" in body and b"not valid text" in body, body
-    status, body = raw_post(url, json.dumps({"country": "fr", "language": "fr",
-                                             "personalization": {"place": "a" + "\u0301" * 60}
-                                             }).encode())
+    status, body = raw_post(
+        url,
+        json.dumps(
+            {"country": "fr", "language": "fr", "personalization": {"place": "a" + "\u0301" * 60}}
+        ).encode(),
+    )
     assert status == 422 and b"place" in body
     status, body = raw_post(web.web_url + "/api/staff/kits", b'{"nonsense": 1}')
     assert status == 401 and b"locales" not in body  # no schema for anonymous callers
@@ -164,10 +196,11 @@ def test_bounded_requests_and_clean_refusals(web: Stack) -> None:
     assert status == 200 and "content-security-policy" not in headers  # Swagger UI works
     # Headers are bounded too: 64 KiB of cookie is refused before the app sees it.
     assert raw_get(web.web_url, {"Cookie": "a=" + "b" * 65536})[:12] in (
-        b"HTTP/1.1 400", b"HTTP/1.1 431")
+        b"HTTP/1.1 400",
+        b"HTTP/1.1 431",
+    )
     assert raw_get(web.web_url, {"Cookie": "a=" + "b" * 20000}).startswith(b"HTTP/1.1 431")
-    assert raw_get(web.web_url, {f"X-H{n}": "v" for n in range(150)}).startswith(
-        b"HTTP/1.1 431")
+    assert raw_get(web.web_url, {f"X-H{n}": "v" for n in range(150)}).startswith(b"HTTP/1.1 431")
     assert raw_get(web.web_url, {"Cookie": "a=b"}).startswith(b"HTTP/1.1 200")
 
 
@@ -179,8 +212,13 @@ def chunked_post(url: str, mebibytes: int) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     chunks = (b"x" * 1024 * 1024 for _ in range(mebibytes))
     try:
-        connection.request("POST", parts.path, body=chunks, encode_chunked=True,
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            "POST",
+            parts.path,
+            body=chunks,
+            encode_chunked=True,
+            headers={"Content-Type": "application/json"},
+        )
         response = connection.getresponse()
         return response.status, response.read()
     except (ConnectionResetError, BrokenPipeError) as exc:
@@ -206,8 +244,9 @@ def raw_get(url: str, headers: dict[str, str]) -> bytes:
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
         # Refused while we were still sending: the answer is still there to read.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\n{head}Connection: close\r\n\r\n"
-                         .encode())
+            sock.sendall(
+                f"GET /healthz HTTP/1.1\r\nHost: x\r\n{head}Connection: close\r\n\r\n".encode()
+            )
         return sock.recv(200)
 
 
@@ -215,16 +254,26 @@ def test_one_client_cannot_starve_the_form(embedded: Stack) -> None:
     """A flood from one client is refused with 429 + Retry-After once its in-flight cap and
     rate are used; nothing accepted is lost; another client's kit goes straight through; a
     stored kit is never limited; the form says so beside its button."""
-    embedded.start_web(KITGEN_TRUSTED_PROXIES="127.0.0.1", KITGEN_RATE_LIMIT="5/minute",
-                       KITGEN_MAX_IN_FLIGHT="2")
+    embedded.start_web(
+        KITGEN_TRUSTED_PROXIES="127.0.0.1", KITGEN_RATE_LIMIT="5/minute", KITGEN_MAX_IN_FLIGHT="2"
+    )
     url = embedded.web_url + "/api/kits"
     organizer = {"X-Forwarded-For": "198.51.100.9"}
 
     def organizer_kit(name: str) -> float:
         """Seconds from asking to a finished kit, for another organizer's own kit."""
         started = time.monotonic()
-        status, _, raw = http("POST", url, {"country": "de", "language": "de", "kinds": [
-            "agenda"], "personalization": {"event_name": name}}, headers=organizer)
+        status, _, raw = http(
+            "POST",
+            url,
+            {
+                "country": "de",
+                "language": "de",
+                "kinds": ["agenda"],
+                "personalization": {"event_name": name},
+            },
+            headers=organizer,
+        )
         assert status == 202, raw
         assert embedded.wait_done(json.loads(raw)["key"])["state"] == "done"
         return time.monotonic() - started
@@ -234,14 +283,19 @@ def test_one_client_cannot_starve_the_form(embedded: Stack) -> None:
     flooder = {"X-Forwarded-For": "203.0.113.7"}
     answers = []
     for n in range(200):
-        body = {"country": "fr", "language": "fr", "kinds": ["agenda"],
-                "personalization": {"event_name": f"Flood {n}"}}
+        body = {
+            "country": "fr",
+            "language": "fr",
+            "kinds": ["agenda"],
+            "personalization": {"event_name": f"Flood {n}"},
+        }
         answers.append(http("POST", url, body, headers=flooder))
     accepted = [json.loads(b)["key"] for s, _, b in answers if s == 202]
     refused = [(h, json.loads(b)) for s, h, b in answers if s == 429]
     # In-flight cap 2 and rate 5 a minute: at most 5 accepted, every other answer a refusal.
-    assert 1 <= len(accepted) <= 5 and len(refused) == 200 - len(accepted), \
-        [s for s, _, _ in answers]
+    assert 1 <= len(accepted) <= 5 and len(refused) == 200 - len(accepted), [
+        s for s, _, _ in answers
+    ]
     assert all(int(h["retry-after"]) >= 1 and body["retry_after"] >= 1 for h, body in refused)
     # Another organizer is not behind the flood: within 5 s of the idle machine's time.
     during = organizer_kit("During the flood")
@@ -249,15 +303,24 @@ def test_one_client_cannot_starve_the_form(embedded: Stack) -> None:
     for key in accepted:  # nothing accepted is lost
         assert embedded.wait_done(key)["state"] == "done"
     # A stored kit is served to the flooder even now; the form explains a refusal in place.
-    first = {"country": "fr", "language": "fr", "kinds": ["agenda"],
-             "personalization": {"event_name": "Flood 0"}}
+    first = {
+        "country": "fr",
+        "language": "fr",
+        "kinds": ["agenda"],
+        "personalization": {"event_name": "Flood 0"},
+    }
     assert http("POST", url, first, headers=flooder)[0] == 200
     codes = []
     for n in range(8):
-        form = urlencode({"country": "fr", "language": "fr", "kinds": "agenda",
-                          "event_name": f"Flood 9{n}"}).encode()
-        request = urllib.request.Request(embedded.web_url + "/", data=form, method="POST",
-                                         headers={**flooder, "Accept": "text/html"})
+        form = urlencode(
+            {"country": "fr", "language": "fr", "kinds": "agenda", "event_name": f"Flood 9{n}"}
+        ).encode()
+        request = urllib.request.Request(
+            embedded.web_url + "/",
+            data=form,
+            method="POST",
+            headers={**flooder, "Accept": "text/html"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 codes.append(response.status)

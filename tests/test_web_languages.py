@@ -26,8 +26,13 @@ def web_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("web")
     settings = replace(Settings(), store_dir=tmp / "store", local_workers=1)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KITGEN_", "AWS_"))}
-    env.update({"KITGEN_STORE_DIR": str(settings.store_dir), "KITGEN_LOCAL_WORKERS": "1",
-                "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "KITGEN_STORE_DIR": str(settings.store_dir),
+            "KITGEN_LOCAL_WORKERS": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     (tmp / "logs").mkdir()
     stack = Stack(settings, env, tmp / "logs")
     try:
@@ -41,23 +46,27 @@ def browser_page(chromium: Any, locale: str, width: int = 1200) -> Any:
     return context.new_page()
 
 
-@pytest.mark.parametrize(("locale", "ui", "direction", "country", "heading"), [
-    ("ar-EG", "ar", "rtl", "eg", "احصل"),
-    ("ja-JP", "ja", "ltr", "jp", "キット"),
-    ("en-GB", "gb", "ltr", "uk", "Get your event kit"),
-    ("hi-IN", "hi", "ltr", "in", "किट"),
-    ("es-MX", "la", "ltr", "mx", "kit"),
-    ("zh-HK", "zh", "ltr", "hk", "資源包"),
-])
-def test_the_form_speaks_the_browsers_language(chromium: Any, web_url: str, locale: str,
-                                               ui: str, direction: str, country: str,
-                                               heading: str) -> None:
+@pytest.mark.parametrize(
+    ("locale", "ui", "direction", "country", "heading"),
+    [
+        ("ar-EG", "ar", "rtl", "eg", "احصل"),
+        ("ja-JP", "ja", "ltr", "jp", "キット"),
+        ("en-GB", "gb", "ltr", "uk", "Get your event kit"),
+        ("hi-IN", "hi", "ltr", "in", "किट"),
+        ("es-MX", "la", "ltr", "mx", "kit"),
+        ("zh-HK", "zh", "ltr", "hk", "資源包"),
+    ],
+)
+def test_the_form_speaks_the_browsers_language(
+    chromium: Any, web_url: str, locale: str, ui: str, direction: str, country: str, heading: str
+) -> None:
     page = browser_page(chromium, locale)
     page.goto(web_url + "/")
     html = page.locator("html")
     assert html.get_attribute("dir") == direction
     assert html.get_attribute("lang").split("-")[0] == page.evaluate(
-        "document.querySelector('#ui-lang option:checked').lang.split('-')[0]")
+        "document.querySelector('#ui-lang option:checked').lang.split('-')[0]"
+    )
     assert page.input_value("#ui-lang") == ui
     assert heading.casefold() in page.locator("h1").inner_text().casefold()
     assert page.input_value("#f-country") == country
@@ -70,16 +79,17 @@ def test_the_form_speaks_the_browsers_language(chromium: Any, web_url: str, loca
     page.context.close()
 
 
-def test_the_picker_switches_the_whole_page_and_is_remembered(chromium: Any,
-                                                              web_url: str) -> None:
+def test_the_picker_switches_the_whole_page_and_is_remembered(chromium: Any, web_url: str) -> None:
     page = browser_page(chromium, "en-US")
     page.goto(web_url + "/")
     assert page.locator("h1").inner_text() == "Get your event kit"
     with page.expect_navigation():
         page.select_option("#ui-lang", "de")
     assert page.locator("html").get_attribute("lang").startswith("de")
-    assert "Veranstaltung" in page.locator("h1").inner_text() or \
-        page.locator("h1").inner_text() != "Get your event kit"
+    assert (
+        "Veranstaltung" in page.locator("h1").inner_text()
+        or page.locator("h1").inner_text() != "Get your event kit"
+    )
     assert page.locator("label[for=f-country]").inner_text() != "Country"
     with page.expect_navigation():
         page.select_option("#ui-lang", "ar")

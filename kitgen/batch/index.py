@@ -35,31 +35,46 @@ def load_index(storage: Storage, campaign: str) -> dict[str, Any]:
 def kit_entry(manifest: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     request = manifest["request"]
     return {
-        "country": request["country"], "language": request["language"],
+        "country": request["country"],
+        "language": request["language"],
         "country_name": names.get(request["country"], request["country"]),
         "language_name": names.get(f"lang:{request['language']}", request["language"]),
-        "kinds": [d["kind"] for d in manifest["documents"]], "key": manifest["key"],
-        "documents": [{"kind": d["kind"], "title": d["title"], "object": d["object"],
-                       "filename": f"{file_stem(manifest)}-{d['kind']}.pdf",
-                       "preview": preview_key(d["key"]), "pages": d["pages"],
-                       "bytes": d["bytes"], "sha256": d["sha256"], "key": d["key"],
-                       "content_language": d["content_language"],
-                       "printed": printed_as(d), "english_percent": english_percent(d)}
-                      for d in manifest["documents"]],
+        "kinds": [d["kind"] for d in manifest["documents"]],
+        "key": manifest["key"],
+        "documents": [
+            {
+                "kind": d["kind"],
+                "title": d["title"],
+                "object": d["object"],
+                "filename": f"{file_stem(manifest)}-{d['kind']}.pdf",
+                "preview": preview_key(d["key"]),
+                "pages": d["pages"],
+                "bytes": d["bytes"],
+                "sha256": d["sha256"],
+                "key": d["key"],
+                "content_language": d["content_language"],
+                "printed": printed_as(d),
+                "english_percent": english_percent(d),
+            }
+            for d in manifest["documents"]
+        ],
         "combined": {**manifest["combined"], "filename": f"{file_stem(manifest)}-kit.pdf"},
         "rendered_at": manifest["created_at"],
         "fallbacks": manifest.get("fallbacks", []),
     }
 
 
-def update_index(storage: Storage, campaign: str, jobs: Iterable[LocaleJob],
-                 catalog: Catalog) -> dict[str, Any]:
+def update_index(
+    storage: Storage, campaign: str, jobs: Iterable[LocaleJob], catalog: Catalog
+) -> dict[str, Any]:
     """Merge finished kits into the campaign's index (failed ones keep their last good kit)
     and write the JSON and the HTML page; previews are made for documents that lack one."""
     english = catalog.language("en")
     names = {code: catalog.country_name(c, english) for code, c in catalog.countries.items()}
-    names |= {f"lang:{code}": catalog.language_name(lang, english)
-              for code, lang in catalog.languages.items()}
+    names |= {
+        f"lang:{code}": catalog.language_name(lang, english)
+        for code, lang in catalog.languages.items()
+    }
     index = load_index(storage, campaign)
     kits: dict[str, Any] = index["kits"]
     failures: dict[str, str] = {}
@@ -70,13 +85,22 @@ def update_index(storage: Storage, campaign: str, jobs: Iterable[LocaleJob],
         elif job.manifest is not None:
             kits[locale] = kit_entry(job.manifest, names)
             ensure_previews(storage, kits[locale])
-    index.update({"campaign": campaign, "kits": dict(sorted(kits.items())),
-                  "failures": failures,
-                  "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
-    storage.put(index_key(campaign, "index.json"),
-                json.dumps(index, indent=2, ensure_ascii=False).encode(), "application/json")
-    storage.put(index_key(campaign, "index.html"), render_html(index).encode(),
-                "text/html; charset=utf-8")
+    index.update(
+        {
+            "campaign": campaign,
+            "kits": dict(sorted(kits.items())),
+            "failures": failures,
+            "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+    )
+    storage.put(
+        index_key(campaign, "index.json"),
+        json.dumps(index, indent=2, ensure_ascii=False).encode(),
+        "application/json",
+    )
+    storage.put(
+        index_key(campaign, "index.html"), render_html(index).encode(), "text/html; charset=utf-8"
+    )
     return index
 
 
@@ -86,8 +110,12 @@ def ensure_previews(storage: Storage, entry: dict[str, Any]) -> None:
         ensure_preview(storage, doc["key"])
 
 
-_env = Environment(loader=PackageLoader("kitgen.batch", "templates"),
-                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=PackageLoader("kitgen.batch", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def render_html(index: dict[str, Any]) -> str:

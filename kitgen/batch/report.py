@@ -11,16 +11,20 @@ from kitgen.settings import Settings
 from kitgen.translations.notes import printed_as
 
 
-def summarize(jobs: list[LocaleJob], seconds: float, campaign: str,
-              health: dict[str, Any] | None = None) -> dict[str, Any]:
+def summarize(
+    jobs: list[LocaleJob], seconds: float, campaign: str, health: dict[str, Any] | None = None
+) -> dict[str, Any]:
     states = Counter(job.state for job in jobs)
     return {
         "campaign": campaign,
         "seconds": round(seconds, 2),
         "locales": len(jobs),
-        "totals": {"rendered": states[RENDERED], "cached": states[CACHED],
-                   "failed": states[FAILED],
-                   "documents_rendered": sum(job.rendered for job in jobs)},
+        "totals": {
+            "rendered": states[RENDERED],
+            "cached": states[CACHED],
+            "failed": states[FAILED],
+            "documents_rendered": sum(job.rendered for job in jobs),
+        },
         "kits": [job.to_dict() for job in jobs],
         "translation_health": health or {},
     }
@@ -33,8 +37,10 @@ def native_health(jobs: list[LocaleJob]) -> dict[str, Any]:
     for job in jobs:
         if job.manifest is None:
             continue
-        entry = health.setdefault(job.language, {"documents_in_english": set(),
-                                                 "strings_in_english": set(), "printed": {}})
+        entry = health.setdefault(
+            job.language,
+            {"documents_in_english": set(), "strings_in_english": set(), "printed": {}},
+        )
         for document in job.manifest.get("documents", []):
             entry["printed"][document["kind"]] = printed_as(document)
         for fallback in job.manifest.get("fallbacks", []):
@@ -43,10 +49,14 @@ def native_health(jobs: list[LocaleJob]) -> dict[str, Any]:
                 entry["documents_in_english"].add(rest.split(":")[0])
             else:
                 entry["strings_in_english"].add(fallback)
-    return {lang: {"documents_in_english": sorted(v["documents_in_english"]),
-                   "strings_in_english": len(v["strings_in_english"]),
-                   "printed": dict(sorted(v["printed"].items()))}
-            for lang, v in sorted(health.items())}
+    return {
+        lang: {
+            "documents_in_english": sorted(v["documents_in_english"]),
+            "strings_in_english": len(v["strings_in_english"]),
+            "printed": dict(sorted(v["printed"].items())),
+        }
+        for lang, v in sorted(health.items())
+    }
 
 
 def translation_health(settings: Settings, jobs: list[LocaleJob]) -> dict[str, Any]:
@@ -63,20 +73,35 @@ def format_table(report: dict[str, Any]) -> str:
     rows = [("locale", "result", "rendered", "cached", "seconds", "reason")]
     for kit in report["kits"]:
         seconds = "" if kit["seconds"] is None else f"{kit['seconds']:.2f}"
-        rows.append((f"{kit['country']}/{kit['language']}", kit["state"],
-                     str(kit["documents_rendered"]), str(kit["documents_cached"]), seconds,
-                     (kit["error"] or "")[:90]))
+        rows.append(
+            (
+                f"{kit['country']}/{kit['language']}",
+                kit["state"],
+                str(kit["documents_rendered"]),
+                str(kit["documents_cached"]),
+                seconds,
+                (kit["error"] or "")[:90],
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = ["  ".join(cell.ljust(widths[i]) if i < 5 else cell for i, cell in enumerate(row))
-             .rstrip() for row in rows]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) if i < 5 else cell for i, cell in enumerate(row)).rstrip()
+        for row in rows
+    ]
     totals = report["totals"]
-    lines.append(f"{report['locales']} locales in {report['seconds']:.1f}s: "
-                 f"{totals['rendered']} rendered ({totals['documents_rendered']} documents), "
-                 f"{totals['cached']} cached, {totals['failed']} failed")
-    english = {lang: h["documents_in_english"] for lang, h in
-               report["translation_health"].items()
-               if isinstance(h, dict) and h.get("documents_in_english")}
+    lines.append(
+        f"{report['locales']} locales in {report['seconds']:.1f}s: "
+        f"{totals['rendered']} rendered ({totals['documents_rendered']} documents), "
+        f"{totals['cached']} cached, {totals['failed']} failed"
+    )
+    english = {
+        lang: h["documents_in_english"]
+        for lang, h in report["translation_health"].items()
+        if isinstance(h, dict) and h.get("documents_in_english")
+    }
     if english:
-        lines.append("documents printed in English for lack of a translation: " + "; ".join(
-            f"{lang}: {', '.join(kinds)}" for lang, kinds in english.items()))
+        lines.append(
+            "documents printed in English for lack of a translation: "
+            + "; ".join(f"{lang}: {', '.join(kinds)}" for lang, kinds in english.items())
+        )
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from kitgen.dispatch import Dispatcher
@@ -51,16 +52,23 @@ class LocaleJob:
         return f"{self.country}/{self.language}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"country": self.country, "language": self.language, "key": self.key,
-                "state": self.state, "documents_rendered": self.rendered,
-                "documents_cached": len(self.kinds) - self.rendered
-                if self.state != FAILED else 0,
-                "attempts": self.attempts, "seconds": self.seconds, "error": self.error,
-                "fallbacks": (self.manifest or {}).get("fallbacks", [])}
+        return {
+            "country": self.country,
+            "language": self.language,
+            "key": self.key,
+            "state": self.state,
+            "documents_rendered": self.rendered,
+            "documents_cached": len(self.kinds) - self.rendered if self.state != FAILED else 0,
+            "attempts": self.attempts,
+            "seconds": self.seconds,
+            "error": self.error,
+            "fallbacks": (self.manifest or {}).get("fallbacks", []),
+        }
 
 
-def valid_locales(catalog: Any, countries: Iterable[str] | None = None,
-                  languages: Iterable[str] | None = None) -> list[tuple[str, str]]:
+def valid_locales(
+    catalog: Any, countries: Iterable[str] | None = None, languages: Iterable[str] | None = None
+) -> list[tuple[str, str]]:
     """Every (country, language) the catalog pairs, narrowed to the given codes."""
     want_countries = set(countries) if countries else None
     want_languages = set(languages) if languages else None
@@ -68,40 +76,56 @@ def valid_locales(catalog: Any, countries: Iterable[str] | None = None,
         catalog.country(code)  # raises InvalidRequest listing the choices
     for code in (want_languages or set()) - set(catalog.languages):
         catalog.language(code)
-    return sorted((country.code, language)
-                  for country in catalog.countries.values()
-                  if want_countries is None or country.code in want_countries
-                  for language in country.languages
-                  if want_languages is None or language in want_languages)
+    return sorted(
+        (country.code, language)
+        for country in catalog.countries.values()
+        if want_countries is None or country.code in want_countries
+        for language in country.languages
+        if want_languages is None or language in want_languages
+    )
 
 
 class BatchRun:
     """Runs locales to completion; ``on_change(job)`` hears every state change."""
 
-    def __init__(self, settings: Settings, storage: Storage, dispatcher: Dispatcher, *,
-                 retries: int = 2, backoff: float = 2.0, poll: float = 0.2,
-                 outage: float = 120.0,
-                 on_change: Callable[[LocaleJob], None] = lambda job: None):
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        dispatcher: Dispatcher,
+        *,
+        retries: int = 2,
+        backoff: float = 2.0,
+        poll: float = 0.2,
+        outage: float = 120.0,
+        on_change: Callable[[LocaleJob], None] = lambda job: None,
+    ):
         self.builder = KitBuilder(settings, storage)
         self.dispatcher = dispatcher
         self.retries, self.backoff, self.poll = retries, backoff, poll
         self.outage = outage  # seconds of broker outage a run rides through
         self.on_change = on_change
 
-    def run(self, locales: Iterable[tuple[str, str]], kinds: tuple[str, ...],
-            campaign: str | None, *, force: bool = False,
-            jobs: list[LocaleJob] | None = None) -> list[LocaleJob]:
+    def run(
+        self,
+        locales: Iterable[tuple[str, str]],
+        kinds: tuple[str, ...],
+        campaign: str | None,
+        *,
+        force: bool = False,
+        jobs: list[LocaleJob] | None = None,
+    ) -> list[LocaleJob]:
         """Every locale to a final state. ``jobs``, when given, is filled as the run goes, so
         a caller still holds what finished if the run is interrupted."""
         jobs = [] if jobs is None else jobs
         jobs.extend(LocaleJob(country, language, kinds) for country, language in locales)
         for job in jobs:
-            self._riding_out_outages(lambda j=job: self._start(j, campaign, force))
+            self._riding_out_outages(partial(self._start, job, campaign, force))
         while not all(job.finished for job in jobs):
             time.sleep(self.poll)
             for job in jobs:
                 if not job.finished:
-                    self._riding_out_outages(lambda j=job: self._follow(j, force))
+                    self._riding_out_outages(partial(self._follow, job, force))
         return jobs
 
     def _riding_out_outages(self, step: Callable[[], None]) -> None:
@@ -123,8 +147,14 @@ class BatchRun:
 
     def _start(self, job: LocaleJob, campaign: str | None, force: bool) -> None:
         try:
-            request = KitRequest.from_dict({"country": job.country, "language": job.language,
-                                            "campaign": campaign, "kinds": list(job.kinds)})
+            request = KitRequest.from_dict(
+                {
+                    "country": job.country,
+                    "language": job.language,
+                    "campaign": campaign,
+                    "kinds": list(job.kinds),
+                }
+            )
             prepared = self.builder.prepare(request)
         except KitgenError as exc:  # broken content or locale: this one fails, not the run
             self._set(job, FAILED, error=str(exc))
@@ -168,8 +198,9 @@ class BatchRun:
             else:
                 self._set(job, FAILED, error=status.error, seconds=status.seconds)
 
-    def _set(self, job: LocaleJob, state: str, *, error: str | None = None,
-             seconds: float | None = None) -> None:
+    def _set(
+        self, job: LocaleJob, state: str, *, error: str | None = None, seconds: float | None = None
+    ) -> None:
         job.state = state
         if error is not None or state in (RENDERED, CACHED):
             job.error = error

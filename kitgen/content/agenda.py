@@ -39,15 +39,21 @@ def load_agenda(content_dir: Path, country: str) -> list[AgendaStep]:
     section = country if country in raw else "default"
     rows = raw.get(section)
     if not isinstance(rows, list) or not rows:
-        raise ContentError(f"agenda section {section!r} must be a non-empty list", path,
-                           key=section)
+        raise ContentError(
+            f"agenda section {section!r} must be a non-empty list", path, key=section
+        )
     steps = []
     for index, row in enumerate(rows):
         where = f"{section}[{index}]"
         if not isinstance(row, dict) or "action" not in row:
             raise ContentError(f"{where}: needs start, end and action", path, key=where)
-        steps.append(AgendaStep(_time(row.get("start"), path, where),
-                                _time(row.get("end"), path, where), str(row["action"])))
+        steps.append(
+            AgendaStep(
+                _time(row.get("start"), path, where),
+                _time(row.get("end"), path, where),
+                str(row["action"]),
+            )
+        )
     return steps
 
 
@@ -74,6 +80,7 @@ def format_time_range(start: dt.time, end: dt.time, locale: Locale) -> str:
         # Babel cannot format CLDR's flexible day period 'B' (zh_Hant: 上午/下午); the plain
         # AM/PM marker 'a' says the same thing for whole hours of a school day.
         short = locale.time_formats["short"].pattern.replace("B", "a")
-        fallback = locale.interval_formats.get(None, "{0} – {1}")
-        return fallback.format(format_time(start, short, locale=locale),
-                               format_time(end, short, locale=locale))
+        fallback = str(locale.interval_formats.get(None, "{0} – {1}"))
+        return fallback.format(
+            format_time(start, short, locale=locale), format_time(end, short, locale=locale)
+        )

@@ -34,8 +34,9 @@ def parse_document(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
         raise ContentError("front matter must start with '---' on the first line", path, 1)
-    end = next((n for n, line in enumerate(lines[1:], start=1)
-                if line.strip() == FRONT_MATTER_FENCE), None)
+    end = next(
+        (n for n, line in enumerate(lines[1:], start=1) if line.strip() == FRONT_MATTER_FENCE), None
+    )
     if end is None:
         raise ContentError("front matter is not closed by a '---' line", path, 1)
     meta = parse_yaml("".join(lines[1:end]), path) or {}
@@ -48,7 +49,7 @@ def parse_document(text: str, path: Path) -> tuple[dict[str, Any], dict[str, int
             meta_lines[key] = number
     if not str(meta.get("title") or "").strip():
         raise ContentError("front matter has no title", path, 2, key="title")
-    return meta, meta_lines, "".join(lines[end + 1:]), end + 2
+    return meta, meta_lines, "".join(lines[end + 1 :]), end + 2
 
 
 def document_path(content_dir: Path, kind: str, language: str) -> Path:

@@ -81,8 +81,9 @@ class LocaleView:
 
     def field_token(self, name: str) -> Markup:
         if name not in FIELD_LIMITS:
-            raise ContentError(f"unknown field {name!r}; fields: {', '.join(FIELD_LIMITS)}",
-                               key=name)
+            raise ContentError(
+                f"unknown field {name!r}; fields: {', '.join(FIELD_LIMITS)}", key=name
+            )
         return Markup(f"\u2045field:{name}\u2046")
 
     def field_value(self, name: str) -> str:
@@ -101,29 +102,38 @@ class LocaleView:
             # dir=auto + isolate (base.css): a value in another script never reorders the
             # sentence around it.
             return Markup('<span class="filled" data-field="{}" dir="auto">{}</span>').format(
-                name, value)
+                name, value
+            )
         label = self.t(f"field.{name}")
         if self.personalization.to_dict():  # a personalised kit: blanks stay printed lines
-            return Markup('<span class="blank" data-field="{}"><span class="blank-line"></span>'
-                          '<span class="blank-label">{}</span></span>').format(name, label)
+            return Markup(
+                '<span class="blank" data-field="{}"><span class="blank-line"></span>'
+                '<span class="blank-label">{}</span></span>'
+            ).format(name, label)
         # An unpersonalised kit is fillable: each blank is a PDF form field (WeasyPrint's
         # pdf_forms), drawn as the same line; its tooltip (/TU) is the label in the kit's
         # language; a field printed twice gets a second name (AcroForm names are unique).
         uses = self.field_uses[name] = self.field_uses.get(name, 0) + 1
         field_name = name if uses == 1 else f"{name}_{uses}"
-        return Markup('<span class="blank" data-field="{}"><input class="blank-line" '
-                      'type="text" name="{}" title="{}" maxlength="{}">'
-                      '<span class="blank-label" aria-hidden="true">{}</span></span>').format(
-                          name, field_name, label, FIELD_LIMITS[name], label)
+        return Markup(
+            '<span class="blank" data-field="{}"><input class="blank-line" '
+            'type="text" name="{}" title="{}" maxlength="{}">'
+            '<span class="blank-label" aria-hidden="true">{}</span></span>'
+        ).format(name, field_name, label, FIELD_LIMITS[name], label)
 
     def expand_fields(self, html: str) -> Markup:
         return Markup(_FIELD_TOKEN.sub(lambda m: str(self.field_html(m[1])), html))
 
     def jinja_globals(self) -> dict[str, Any]:
         return {
-            "t": self.t, "date": self.date, "url": self.url, "field": self.field_token,
-            "country": self.country_name, "language": self.language_name,
-            "country_code": self.country.code, "language_code": self.language.code,
+            "t": self.t,
+            "date": self.date,
+            "url": self.url,
+            "field": self.field_token,
+            "country": self.country_name,
+            "language": self.language_name,
+            "country_code": self.country.code,
+            "language_code": self.language.code,
             "year": self.digits(self.campaign.year),
         }
 
@@ -145,8 +155,9 @@ class ContentRenderer:
     """Turns :class:`SourceDocument` into :class:`RenderedContent`; compiled templates are kept."""
 
     def __init__(self) -> None:
-        self.env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined,
-                                        keep_trailing_newline=True)
+        self.env = SandboxedEnvironment(
+            autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
+        )
         self._compiled: dict[str, Template] = {}
 
     def _compile(self, text: str, path: Path, first_line: int) -> Template:
@@ -155,8 +166,11 @@ class ContentRenderer:
             try:
                 template = self.env.from_string(text)
             except TemplateSyntaxError as exc:
-                raise ContentError(f"template syntax error: {exc.message}", path,
-                                   first_line + (exc.lineno or 1) - 1) from None
+                raise ContentError(
+                    f"template syntax error: {exc.message}",
+                    path,
+                    first_line + (exc.lineno or 1) - 1,
+                ) from None
             if len(self._compiled) > 512:
                 self._compiled.clear()
             self._compiled[text] = template
@@ -169,12 +183,14 @@ class ContentRenderer:
             return Markup(template.render(**view.jinja_globals()))
         except ContentError as exc:
             line = _template_line(exc)
-            raise ContentError(exc.detail, path, first_line + line - 1 if line else None,
-                               exc.key) from None
+            raise ContentError(
+                exc.detail, path, first_line + line - 1 if line else None, exc.key
+            ) from None
         except (TemplateError, TypeError, ValueError) as exc:
             line = _template_line(exc)
-            raise ContentError(f"{type(exc).__name__}: {exc}", path,
-                               first_line + line - 1 if line else None) from None
+            raise ContentError(
+                f"{type(exc).__name__}: {exc}", path, first_line + line - 1 if line else None
+            ) from None
 
     def render(self, source: SourceDocument, view: LocaleView) -> RenderedContent:
         meta = source.meta
@@ -189,8 +205,15 @@ class ContentRenderer:
         html = view.expand_fields(markdown_to_html(body))
         cta = meta.get("cta")
         cta_label = view.t(str(meta.get("cta_label", "cta.resources"))) if cta else None
-        return RenderedContent(source.kind, title, meta_text("subtitle"), html,
-                               source.language, view.url(str(cta)) if cta else None, cta_label)
+        return RenderedContent(
+            source.kind,
+            title,
+            meta_text("subtitle"),
+            html,
+            source.language,
+            view.url(str(cta)) if cta else None,
+            cta_label,
+        )
 
 
 def _template_line(exc: BaseException) -> int | None:

@@ -63,8 +63,7 @@ class NativeSource:
     name = "native"
     asset_roots: tuple[Path, ...] = ()
 
-    def __init__(self, content_dir: Path,
-                 policy: TranslationPolicy = TranslationPolicy.DRAFT):
+    def __init__(self, content_dir: Path, policy: TranslationPolicy = TranslationPolicy.DRAFT):
         self.content_dir = content_dir
         self.policy = policy
         self.renderer = ContentRenderer()
@@ -93,24 +92,30 @@ class NativeSource:
     def render(self, located: LocatedDocument, view: LocaleView) -> SourcedContent:
         own = located.content_language == located.language and located.catalog is None
         language = located.language if own else REFERENCE_LANGUAGE
-        source = load_document(document_path(self.content_dir, located.kind, language),
-                               located.kind, language)
+        source = load_document(
+            document_path(self.content_dir, located.kind, language), located.kind, language
+        )
         translation: dict[str, Any] | None = None
         diagnostics: tuple[str, ...] = ()
         fallbacks: frozenset[str] = frozenset()
         if located.catalog is not None:
             catalog = load_catalog(located.catalog)[0]
-            source, summary, diagnostics = translate_document(source, catalog, self.policy,
-                                                              self.content_dir)
+            source, summary, diagnostics = translate_document(
+                source, catalog, self.policy, self.content_dir
+            )
             translation = summary.to_dict()
             if summary.english and (summary.reviewed or summary.draft):
                 fallbacks = frozenset({f"segments:{located.kind}:{REFERENCE_LANGUAGE}"})
             in_language = summary.reviewed or summary.draft or not summary.total
-            source = replace(source, language=located.language if in_language
-                             else REFERENCE_LANGUAGE)
+            source = replace(
+                source, language=located.language if in_language else REFERENCE_LANGUAGE
+            )
         content = self.renderer.render(source, view)
-        rows = (agenda_rows(load_agenda(self.content_dir, view.country.code), view)
-                if located.kind == "agenda" else [])
+        rows = (
+            agenda_rows(load_agenda(self.content_dir, view.country.code), view)
+            if located.kind == "agenda"
+            else []
+        )
         return SourcedContent(content, rows, fallbacks, diagnostics, translation)
 
 

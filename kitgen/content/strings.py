@@ -45,8 +45,9 @@ def _table(path: Path) -> dict[str, str]:
     table: dict[str, str] = {}
     for key, value in raw.items():
         if not isinstance(value, str):
-            raise ContentError(f"string {key!r} must be text, not {type(value).__name__}",
-                               path, key=str(key))
+            raise ContentError(
+                f"string {key!r} must be text, not {type(value).__name__}", path, key=str(key)
+            )
         table[str(key)] = value
     return table
 

@@ -12,8 +12,9 @@ from kitgen.settings import Settings
 
 
 class Dispatcher(Protocol):
-    def submit(self, key: str, request: dict[str, Any], *, request_id: str = "",
-               force: bool = False) -> bool:
+    def submit(
+        self, key: str, request: dict[str, Any], *, request_id: str = "", force: bool = False
+    ) -> bool:
         """Queue the kit unless it is already in flight; True when this call queued it."""
 
     def status(self, key: str) -> KitStatus | None:

@@ -42,7 +42,7 @@ KEEP_FINISHED = 1000  # finished statuses kept for late status readers
 _process: dict[str, Any] = {}
 
 
-def _init_process(settings: Settings, events: multiprocessing.Queue) -> None:
+def _init_process(settings: Settings, events: multiprocessing.Queue[Any]) -> None:
     """Runs once per pool process: load fonts, templates and styles before the first kit."""
     storage = open_storage(settings)
     builder_for(settings, storage).warm_up()
@@ -52,7 +52,7 @@ def _init_process(settings: Settings, events: multiprocessing.Queue) -> None:
 def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
     settings: Settings = _process["settings"]
     storage: Storage = _process["storage"]
-    events: multiprocessing.Queue = _process["events"]
+    events: multiprocessing.Queue[Any] = _process["events"]
     kit = KitRequest.from_dict(request)
     tracker = DocumentTracker(kit.kinds, lambda docs: events.put((key, docs)))
     started = time.perf_counter()
@@ -84,24 +84,29 @@ class LocalDispatcher:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
-        self._events: multiprocessing.Queue = self._context.Queue()
+        self._events: multiprocessing.Queue[Any] = self._context.Queue()
         self._lock = threading.Lock()
         self._statuses: OrderedDict[str, KitStatus] = OrderedDict()
         self._inflight: dict[str, Future[dict[str, Any]]] = {}
         self.counters_seen = {"kits_rendered": 0, "documents_rendered": 0, "kits_failed": 0}
         self._pool = self._new_pool()
-        self.callbacks = LocalCallbacks(settings.webhook_secret or "", settings.webhook_allow,
-                                        settings.webhook_attempts)
+        self.callbacks = LocalCallbacks(
+            settings.webhook_secret or "", settings.webhook_allow, settings.webhook_attempts
+        )
         self._drainer = threading.Thread(target=self._drain, name="kitgen-progress", daemon=True)
         self._drainer.start()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.settings.local_workers,
-                                   mp_context=self._context, initializer=_init_process,
-                                   initargs=(self.settings, self._events))
+        return ProcessPoolExecutor(
+            max_workers=self.settings.local_workers,
+            mp_context=self._context,
+            initializer=_init_process,
+            initargs=(self.settings, self._events),
+        )
 
-    def submit(self, key: str, request: dict[str, Any], *, request_id: str = "",
-               force: bool = False) -> bool:
+    def submit(
+        self, key: str, request: dict[str, Any], *, request_id: str = "", force: bool = False
+    ) -> bool:
         with self._lock:
             if key in self._inflight:
                 return False
@@ -119,8 +124,9 @@ class LocalDispatcher:
         try:
             outcome = future.result()
         except BrokenProcessPool:
-            outcome = outcome_failed(key, {}, "the render process died; please try again",
-                                     retryable=True)
+            outcome = outcome_failed(
+                key, {}, "the render process died; please try again", retryable=True
+            )
             with self._lock:
                 self._pool = self._new_pool()
         status = KitStatus.from_outcome(outcome)
@@ -135,12 +141,17 @@ class LocalDispatcher:
             while len(self._statuses) > KEEP_FINISHED + len(self._inflight):
                 self._statuses.popitem(last=False)
             self._inflight.pop(key, None)
-            self.counters_seen["kits_rendered"] += int(status.state == DONE and
-                                                  not outcome["cached"])
+            self.counters_seen["kits_rendered"] += int(
+                status.state == DONE and not outcome["cached"]
+            )
             self.counters_seen["documents_rendered"] += outcome["rendered"]
             self.counters_seen["kits_failed"] += int(status.state == FAILED)
-        self.callbacks.finished(key, "published" if status.state == DONE else "failed",
-                                status.error, callback_files(status.documents))
+        self.callbacks.finished(
+            key,
+            "published" if status.state == DONE else "failed",
+            status.error,
+            callback_files(status.documents),
+        )
 
     def _drain(self) -> None:
         while True:

@@ -30,17 +30,20 @@ class CeleryDispatcher:
         self.flights = Flights(connect(self.url), ttl=flight_ttl(settings))
         self.queue = queue
 
-    def submit(self, key: str, request: dict[str, Any], *, request_id: str = "",
-               force: bool = False) -> bool:
+    def submit(
+        self, key: str, request: dict[str, Any], *, request_id: str = "", force: bool = False
+    ) -> bool:
         record = {"request": request, "submitted_at": time.time(), "request_id": request_id}
         try:
-            if not (self.flights.claim(key, record)
-                    or self._take_over_dead_claim(key, record)):
+            if not (self.flights.claim(key, record) or self._take_over_dead_claim(key, record)):
                 return False
             AsyncResult(task_id(key), app=self.app).forget()  # an earlier failure's record
-            self.app.send_task(BUILD_TASK, args=[{"key": key, "request": request,
-                                                  "force": force, "request_id": request_id}],
-                               task_id=task_id(key), queue=self.queue)
+            self.app.send_task(
+                BUILD_TASK,
+                args=[{"key": key, "request": request, "force": force, "request_id": request_id}],
+                task_id=task_id(key),
+                queue=self.queue,
+            )
         except QUEUE_ERRORS as exc:
             raise unavailable(self.url, exc) from None
         return True
@@ -65,9 +68,13 @@ class CeleryDispatcher:
         if state == "SUCCESS" and isinstance(info, dict):
             return KitStatus.from_outcome(info)
         if state == "FAILURE":
-            return KitStatus(key, FAILED, dict.fromkeys(kinds, FAILED),
-                             "the render failed unexpectedly; the worker log has details",
-                             retryable=True)
+            return KitStatus(
+                key,
+                FAILED,
+                dict.fromkeys(kinds, FAILED),
+                "the render failed unexpectedly; the worker log has details",
+                retryable=True,
+            )
         if state in ("STARTED", "PROGRESS"):
             documents = info.get("documents") if isinstance(info, dict) else None
             return KitStatus(key, RENDERING, documents or dict.fromkeys(kinds, QUEUED))
@@ -82,8 +89,9 @@ class CeleryDispatcher:
     def _depth(self, queue: str) -> int:
         client = self.flights.client
         try:
-            return sum(int(client.llen(name)) for name in
-                       client.scan_iter(match=f"{queue}*", _type="list"))
+            return sum(
+                int(client.llen(name)) for name in client.scan_iter(match=f"{queue}*", _type="list")
+            )
         except QUEUE_ERRORS as exc:
             raise unavailable(self.url, exc) from None
 

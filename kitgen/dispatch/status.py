@@ -29,8 +29,12 @@ class KitStatus:
     retryable: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "state": self.state, "documents": dict(self.documents),
-                "error": self.error}
+        return {
+            "key": self.key,
+            "state": self.state,
+            "documents": dict(self.documents),
+            "error": self.error,
+        }
 
     @property
     def finished(self) -> bool:
@@ -43,9 +47,15 @@ class KitStatus:
     @classmethod
     def from_outcome(cls, outcome: dict[str, Any]) -> KitStatus:
         """From a job's result dict (see :func:`outcome_done` / :func:`outcome_failed`)."""
-        return cls(outcome["key"], outcome["status"], dict(outcome.get("documents", {})),
-                   outcome.get("error"), rendered=int(outcome.get("rendered", 0)),
-                   seconds=outcome.get("seconds"), retryable=bool(outcome.get("retryable")))
+        return cls(
+            outcome["key"],
+            outcome["status"],
+            dict(outcome.get("documents", {})),
+            outcome.get("error"),
+            rendered=int(outcome.get("rendered", 0)),
+            seconds=outcome.get("seconds"),
+            retryable=bool(outcome.get("retryable")),
+        )
 
 
 class DocumentTracker:
@@ -71,8 +81,9 @@ class DocumentTracker:
         return {kind: DONE if state == DONE else FAILED for kind, state in self.documents.items()}
 
 
-def outcome_of_error(key: str, documents: dict[str, str], exc: Exception,
-                     log: logging.Logger) -> dict[str, Any]:
+def outcome_of_error(
+    key: str, documents: dict[str, str], exc: Exception, log: logging.Logger
+) -> dict[str, Any]:
     """A failed render as an outcome: the message a person may see, and whether trying again
     can help (the store or the process failed) or not (the content or request is wrong)."""
     from kitgen.metrics import KITS_FAILED, failure_reason  # where renders happen, lazily
@@ -83,25 +94,55 @@ def outcome_of_error(key: str, documents: dict[str, str], exc: Exception,
     if isinstance(exc, KitgenError):
         return outcome_failed(key, documents, str(exc))
     log.error("kit %s: internal error", key[:12], exc_info=exc)
-    return outcome_failed(key, documents, "internal error while rendering; the service log "
-                          "has details", retryable=True)
+    return outcome_failed(
+        key,
+        documents,
+        "internal error while rendering; the service log has details",
+        retryable=True,
+    )
 
 
 def outcome_of_result(key: str, result: KitResult) -> dict[str, Any]:
-    return outcome_done(key, [d.kind for d in result.documents],
-                        [d.key for d in result.documents if not d.cached], result.cached)
+    return outcome_done(
+        key,
+        [d.kind for d in result.documents],
+        [d.key for d in result.documents if not d.cached],
+        result.cached,
+    )
 
 
-def outcome_done(key: str, kinds: Iterable[str], rendered_keys: list[str], cached: bool,
-                 seconds: float = 0.0) -> dict[str, Any]:
+def outcome_done(
+    key: str, kinds: Iterable[str], rendered_keys: list[str], cached: bool, seconds: float = 0.0
+) -> dict[str, Any]:
     """``rendered_keys``: the documents rendered now (the others came from the store)."""
-    return {"key": key, "status": DONE, "documents": dict.fromkeys(kinds, DONE),
-            "rendered": len(rendered_keys), "rendered_keys": rendered_keys, "cached": cached,
-            "error": None, "seconds": round(seconds, 3), "retryable": False}
+    return {
+        "key": key,
+        "status": DONE,
+        "documents": dict.fromkeys(kinds, DONE),
+        "rendered": len(rendered_keys),
+        "rendered_keys": rendered_keys,
+        "cached": cached,
+        "error": None,
+        "seconds": round(seconds, 3),
+        "retryable": False,
+    }
 
 
-def outcome_failed(key: str, documents: dict[str, str], error: str, *, retryable: bool = False,
-                   seconds: float = 0.0) -> dict[str, Any]:
-    return {"key": key, "status": FAILED, "documents": documents, "rendered": 0,
-            "cached": False, "error": error, "seconds": round(seconds, 3),
-            "retryable": retryable}
+def outcome_failed(
+    key: str,
+    documents: dict[str, str],
+    error: str,
+    *,
+    retryable: bool = False,
+    seconds: float = 0.0,
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "status": FAILED,
+        "documents": documents,
+        "rendered": 0,
+        "cached": False,
+        "error": error,
+        "seconds": round(seconds, 3),
+        "retryable": retryable,
+    }

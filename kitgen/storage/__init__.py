@@ -26,6 +26,7 @@ def open_storage(settings: Settings, *, interactive: bool = False) -> Storage:
     if settings.s3_bucket:
         from kitgen.storage.s3 import S3Storage  # boto3 is imported only when S3 is used
 
-        return S3Storage.from_settings(settings, read_timeout=5 if interactive else 30,
-                                       attempts=2 if interactive else 3)
+        return S3Storage.from_settings(
+            settings, read_timeout=5 if interactive else 30, attempts=2 if interactive else 3
+        )
     return FilesystemStorage(settings.store_dir)

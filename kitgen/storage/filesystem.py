@@ -19,6 +19,7 @@ def _file_mode() -> int:
 
 FILE_MODE = _file_mode()
 
+
 class FilesystemStorage:
     """A folder; writes are atomic (temp file + fsync + rename): no partial file is ever seen."""
 

@@ -35,50 +35,82 @@ if TYPE_CHECKING:
 
 #: SigV4 presigned URLs cannot live longer than seven days; S3 refuses longer ones.
 MAX_EXPIRY = 7 * 24 * 3600
-_DENIED = {"AccessDenied", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-           "ExpiredToken", "InvalidToken", "AllAccessDisabled"}
+_DENIED = {
+    "AccessDenied",
+    "Forbidden",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+    "AllAccessDisabled",
+}
 
 
 class S3Storage:
     """A bucket (and a key prefix in it); one boto3 client per store, shared by threads."""
 
-    def __init__(self, bucket: str, *, endpoint_url: str | None = None,
-                 region: str = "us-east-1", prefix: str = "", path_style: bool = True,
-                 download_expiry: int = 3600, public_endpoint_url: str | None = None,
-                 read_timeout: int = 30, attempts: int = 3):
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        region: str = "us-east-1",
+        prefix: str = "",
+        path_style: bool = True,
+        download_expiry: int = 3600,
+        public_endpoint_url: str | None = None,
+        read_timeout: int = 30,
+        attempts: int = 3,
+    ):
         if not 0 < download_expiry <= MAX_EXPIRY:
-            raise ConfigError(f"KITGEN_DOWNLOAD_EXPIRY must be 1 to {MAX_EXPIRY} seconds "
-                              f"for S3 presigned URLs, not {download_expiry}")
+            raise ConfigError(
+                f"KITGEN_DOWNLOAD_EXPIRY must be 1 to {MAX_EXPIRY} seconds "
+                f"for S3 presigned URLs, not {download_expiry}"
+            )
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.download_expiry = download_expiry
         # Short timeouts and few retries: an unreachable store fails a request in seconds.
-        config = Config(region_name=region, signature_version="s3v4",
-                        connect_timeout=3, read_timeout=read_timeout,
-                        retries={"mode": "standard", "max_attempts": attempts},
-                        s3={"addressing_style": "path" if path_style else "virtual"},
-                        # checksums only where S3 requires them: older MinIO/Ceph refuse more
-                        request_checksum_calculation="when_required",
-                        response_checksum_validation="when_required")
+        config = Config(
+            region_name=region,
+            signature_version="s3v4",
+            connect_timeout=3,
+            read_timeout=read_timeout,
+            retries={"mode": "standard", "max_attempts": attempts},
+            s3={"addressing_style": "path" if path_style else "virtual"},
+            # checksums only where S3 requires them: older MinIO/Ceph refuse more
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
         # A session per store: boto3 sessions are not thread-safe, the client made here is.
         session = boto3.session.Session()
         self._client = session.client("s3", endpoint_url=endpoint_url, config=config)
         self.endpoint: str = self._client.meta.endpoint_url
         # Presigned links go to browsers: they may need another host than the workers use
         # (compose: workers reach http://minio:9000, browsers http://localhost:9000).
-        self._signer = (session.client("s3", endpoint_url=public_endpoint_url, config=config)
-                        if public_endpoint_url else self._client)
+        self._signer = (
+            session.client("s3", endpoint_url=public_endpoint_url, config=config)
+            if public_endpoint_url
+            else self._client
+        )
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, read_timeout: int = 30,
-                      attempts: int = 3) -> S3Storage:
+    def from_settings(
+        cls, settings: Settings, *, read_timeout: int = 30, attempts: int = 3
+    ) -> S3Storage:
         if not settings.s3_bucket:
             raise ConfigError("KITGEN_S3_BUCKET is not set")
-        return cls(settings.s3_bucket, endpoint_url=settings.s3_endpoint_url,
-                   region=settings.s3_region, prefix=settings.s3_prefix,
-                   path_style=settings.s3_path_style, download_expiry=settings.download_expiry,
-                   public_endpoint_url=settings.s3_public_endpoint_url,
-                   read_timeout=read_timeout, attempts=attempts)
+        return cls(
+            settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            prefix=settings.s3_prefix,
+            path_style=settings.s3_path_style,
+            download_expiry=settings.download_expiry,
+            public_endpoint_url=settings.s3_public_endpoint_url,
+            read_timeout=read_timeout,
+            attempts=attempts,
+        )
 
     def _name(self, key: str) -> str:
         check_key(key)
@@ -93,7 +125,8 @@ class S3Storage:
                 if _code(exc) == "NoSuchKey":
                     return None
                 raise
-            return response["Body"].read()  # inside: a stream cut mid-body is a StorageError
+            data: bytes = response["Body"].read()  # a stream cut mid-body is a StorageError
+            return data
 
     def exists(self, key: str) -> bool:
         name = self._name(key)
@@ -110,19 +143,24 @@ class S3Storage:
         """One put_object: S3 makes it visible only once all of it has arrived."""
         name = self._name(key)
         with self._translate(f"writing {name}"):
-            self._client.put_object(Bucket=self.bucket, Key=name, Body=data,
-                                    ContentType=content_type)
+            self._client.put_object(
+                Bucket=self.bucket, Key=name, Body=data, ContentType=content_type
+            )
 
     def download_url(self, key: str, filename: str) -> str | None:
         """A presigned GET that makes the browser save the object under ``filename``."""
         name = self._name(key)
-        params = {"Bucket": self.bucket, "Key": name,
-                  "ResponseContentDisposition": _attachment(filename),
-                  "ResponseContentType": (mimetypes.guess_type(name)[0]
-                                          or "application/octet-stream")}
+        params = {
+            "Bucket": self.bucket,
+            "Key": name,
+            "ResponseContentDisposition": _attachment(filename),
+            "ResponseContentType": (mimetypes.guess_type(name)[0] or "application/octet-stream"),
+        }
         with self._translate(f"signing a download of {name}"):
-            return self._signer.generate_presigned_url("get_object", Params=params,
-                                                       ExpiresIn=self.download_expiry)
+            url: str = self._signer.generate_presigned_url(
+                "get_object", Params=params, ExpiresIn=self.download_expiry
+            )
+            return url
 
     def check(self) -> None:
         with self._translate("checking the bucket"):
@@ -143,27 +181,36 @@ class S3Storage:
             if code == "NoSuchBucket" or (action == "checking the bucket" and status == 404):
                 message = f"S3 bucket {bucket!r} does not exist at {endpoint}"
             elif status == 403 or code in _DENIED:
-                message = (f"S3 refused access to bucket {bucket!r} at {endpoint} "
-                           f"(check AWS credentials): {code or status}")
+                message = (
+                    f"S3 refused access to bucket {bucket!r} at {endpoint} "
+                    f"(check AWS credentials): {code or status}"
+                )
             elif status == 301 or code in {"PermanentRedirect", "AuthorizationHeaderMalformed"}:
-                message = (f"S3 bucket {bucket!r} is in another region than KITGEN_S3_REGION "
-                           f"({self._client.meta.region_name})")
+                message = (
+                    f"S3 bucket {bucket!r} is in another region than KITGEN_S3_REGION "
+                    f"({self._client.meta.region_name})"
+                )
             else:
                 detail = exc.response.get("Error", {}).get("Message") or code or status
                 message = f"S3 failed {action} in bucket {bucket!r} at {endpoint}: {detail}"
             raise StorageError(message) from None
         except (NoCredentialsError, PartialCredentialsError):
-            raise StorageError(f"no usable AWS credentials for S3 bucket {bucket!r} (set "
-                               "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)") from None
+            raise StorageError(
+                f"no usable AWS credentials for S3 bucket {bucket!r} (set "
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+            ) from None
         except ReadTimeoutError:
-            raise StorageError(f"S3 endpoint {endpoint} did not answer in time "
-                               f"(bucket {bucket}, {action})") from None
+            raise StorageError(
+                f"S3 endpoint {endpoint} did not answer in time (bucket {bucket}, {action})"
+            ) from None
         except (BotoConnectionError, HTTPClientError) as exc:
-            raise StorageError(f"S3 endpoint {endpoint} is unreachable "
-                               f"(bucket {bucket}): {exc}") from None
+            raise StorageError(
+                f"S3 endpoint {endpoint} is unreachable (bucket {bucket}): {exc}"
+            ) from None
         except BotoCoreError as exc:
-            raise StorageError(f"S3 failed {action} in bucket {bucket!r} at {endpoint}: "
-                               f"{exc}") from None
+            raise StorageError(
+                f"S3 failed {action} in bucket {bucket!r} at {endpoint}: {exc}"
+            ) from None
 
 
 def _code(exc: ClientError) -> str:
@@ -171,7 +218,8 @@ def _code(exc: ClientError) -> str:
 
 
 def _status(exc: ClientError) -> int | None:
-    return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return int(status) if status is not None else None
 
 
 def _attachment(filename: str) -> str:

@@ -52,15 +52,17 @@ class TextSummary:
         return Printed.DRAFT if self.draft else Printed.REVIEWED
 
     def to_dict(self) -> dict[str, object]:
-        return {"printed": str(self.printed),
-                "words": {"reviewed": self.reviewed, "draft": self.draft,
-                          "english": self.english},
-                "segments": {"total": self.segments, "english": len(self.english_segments)}}
+        return {
+            "printed": str(self.printed),
+            "words": {"reviewed": self.reviewed, "draft": self.draft, "english": self.english},
+            "segments": {"total": self.segments, "english": len(self.english_segments)},
+        }
 
 
 def usable(state: EntryState, policy: TranslationPolicy) -> bool:
     return state is EntryState.REVIEWED or (
-        state is EntryState.DRAFT and policy is TranslationPolicy.DRAFT)
+        state is EntryState.DRAFT and policy is TranslationPolicy.DRAFT
+    )
 
 
 def display_path(path: Path, content_dir: Path) -> str:
@@ -71,9 +73,9 @@ def display_path(path: Path, content_dir: Path) -> str:
         return str(path)
 
 
-def translate_document(source: SourceDocument, catalog: SegmentCatalog,
-                       policy: TranslationPolicy, content_dir: Path
-                       ) -> tuple[SourceDocument, TextSummary, tuple[str, ...]]:
+def translate_document(
+    source: SourceDocument, catalog: SegmentCatalog, policy: TranslationPolicy, content_dir: Path
+) -> tuple[SourceDocument, TextSummary, tuple[str, ...]]:
     """``(document in the catalog's language, what printed how, invalid-entry messages)``."""
     summary = TextSummary()
     diagnostics: list[str] = []
@@ -84,8 +86,10 @@ def translate_document(source: SourceDocument, catalog: SegmentCatalog,
         summary.segments += 1
         entry = catalog.entry(segment.text)
         if entry is not None and entry.state is EntryState.INVALID:
-            diagnostics.append(f"{shown}:{entry.line}: error: invalid translation, English "
-                               f"printed: {'; '.join(entry.problems)}")
+            diagnostics.append(
+                f"{shown}:{entry.line}: error: invalid translation, English "
+                f"printed: {'; '.join(entry.problems)}"
+            )
         if entry is not None and usable(entry.state, policy):
             if entry.state is EntryState.REVIEWED:
                 summary.reviewed += words

@@ -90,8 +90,7 @@ class SegmentCatalog:
 
 def _msgstr_lines(text: str) -> list[int]:
     """1-based line numbers of every ``msgstr`` in a PO text, in order."""
-    return [n for n, line in enumerate(text.splitlines(), start=1)
-            if line.startswith("msgstr")]
+    return [n for n, line in enumerate(text.splitlines(), start=1) if line.startswith("msgstr")]
 
 
 def entry_state(entry: polib.POEntry, found: list[str]) -> EntryState:
@@ -119,8 +118,9 @@ def _parse(text: str, path: Path, check: Callable[[str, str], list[str]]) -> Seg
         po = polib.pofile(text, encoding="utf-8")
     except (OSError, ValueError) as exc:
         line = re.search(r"\(line (\d+)\)", str(exc))
-        raise ContentError(f"not a valid PO file: {exc}", path,
-                           int(line[1]) if line else None) from None
+        raise ContentError(
+            f"not a valid PO file: {exc}", path, int(line[1]) if line else None
+        ) from None
     lines = iter(_msgstr_lines(text))
     entries: dict[str, Entry] = {}
     msgstr_line = 0
@@ -132,8 +132,13 @@ def _parse(text: str, path: Path, check: Callable[[str, str], list[str]]) -> Seg
             continue
         translation = " ".join(item.msgstr.split())
         found = check(item.msgid, translation) if translation else []
-        entries[item.msgid] = Entry(item.msgid, translation, entry_state(item, found),
-                                    msgstr_line or item.linenum, tuple(found))
+        entries[item.msgid] = Entry(
+            item.msgid,
+            translation,
+            entry_state(item, found),
+            msgstr_line or item.linenum,
+            tuple(found),
+        )
     return SegmentCatalog(path, entries)
 
 
@@ -148,8 +153,10 @@ def load_web_catalog(path: Path) -> tuple[SegmentCatalog, str]:
 
 # -- making and merging catalogs ----------------------------------------------------------
 
-_GUIDANCE = ("Keep every {{ … }} expression, link and **markup** exactly as in the English; "
-             "translate only the words around them.")
+_GUIDANCE = (
+    "Keep every {{ … }} expression, link and **markup** exactly as in the English; "
+    "translate only the words around them."
+)
 
 
 def english_segments(content_dir: Path, kind: str) -> tuple[Path, list[Segment]]:
@@ -161,8 +168,11 @@ def english_segments(content_dir: Path, kind: str) -> tuple[Path, list[Segment]]
 
 def _parse_segments(text: str, path: Path) -> list[Segment]:
     meta, meta_lines, body, body_line = parse_document(text, path)
-    return document_segments(SourceDocument(path.parent.name, REFERENCE_LANGUAGE, path, meta,
-                                            meta_lines, body, body_line))
+    return document_segments(
+        SourceDocument(
+            path.parent.name, REFERENCE_LANGUAGE, path, meta, meta_lines, body, body_line
+        )
+    )
 
 
 def template_ids(path: Path) -> list[str]:
@@ -194,8 +204,12 @@ def make_template(content_dir: Path, kind: str) -> polib.POFile:
         comment = _role_comment(kind, segment)
         if EXPRESSION.search(segment.text) or "**" in segment.text or "<" in segment.text:
             comment += "\n" + _GUIDANCE
-        entry = polib.POEntry(msgid=segment.text, msgstr="", comment=comment,
-                              occurrences=[(reference, str(segment.line))])
+        entry = polib.POEntry(
+            msgid=segment.text,
+            msgstr="",
+            comment=comment,
+            occurrences=[(reference, str(segment.line))],
+        )
         by_text[segment.text] = entry
         pot.append(entry)
     return pot
@@ -204,7 +218,7 @@ def make_template(content_dir: Path, kind: str) -> polib.POFile:
 #: What a translator should know about a segment from the layout block it prints in.
 BLOCK_GUIDANCE = {
     "facts": "A card of key figures: the **bold** words print larger; put them first "
-             "where the language allows.",
+    "where the language allows.",
     "ways": "The **bold** words are the item's heading: keep them first.",
     "steps": "The **bold** words are the step's heading: keep them first.",
     "checklist": "A tick-box item of a checklist: keep it short.",
@@ -218,8 +232,9 @@ def _role_comment(kind: str, segment: Segment) -> str:
         return f"{segment.role} of the {kind}"
     place = f" in '{segment.blocks[-1]}'" if segment.blocks and segment.blocks[-1] else ""
     comment = f"{kind}: {segment.role}{place}"
-    guidance = next((BLOCK_GUIDANCE[b] for b in reversed(segment.blocks)
-                     if b in BLOCK_GUIDANCE), None)
+    guidance = next(
+        (BLOCK_GUIDANCE[b] for b in reversed(segment.blocks) if b in BLOCK_GUIDANCE), None
+    )
     return f"{comment}\n{guidance}" if guidance else comment
 
 
@@ -246,9 +261,13 @@ def merge(po: polib.POFile, pot: polib.POFile) -> MergeResult:
     used: set[str] = set()
     merged: list[polib.POEntry] = []
     for template in pot:
-        entry = polib.POEntry(msgid=template.msgid, msgstr="", comment=template.comment,
-                              occurrences=list(template.occurrences),
-                              flags=list(template.flags))
+        entry = polib.POEntry(
+            msgid=template.msgid,
+            msgstr="",
+            comment=template.comment,
+            occurrences=list(template.occurrences),
+            flags=list(template.flags),
+        )
         previous = old.get(template.msgid)
         if previous is None:
             revived = next((e for e in obsolete_before if e.msgid == template.msgid), None)
@@ -258,8 +277,7 @@ def merge(po: polib.POFile, pot: polib.POFile) -> MergeResult:
             entry.flags = sorted({*previous.flags, *template.flags})
             entry.previous_msgid = previous.previous_msgid if previous.fuzzy else None
         else:
-            close = difflib.get_close_matches(template.msgid, list(candidates), n=1,
-                                              cutoff=0.6)
+            close = difflib.get_close_matches(template.msgid, list(candidates), n=1, cutoff=0.6)
             if close:
                 source = candidates[close[0]]
                 used.add(close[0])

@@ -48,8 +48,11 @@ def _describe(counter: Counter[str]) -> str:
 
 def _links(text: str) -> Counter[str]:
     opaque = EXPRESSION.sub(lambda m: _normalize_expression(m[0]).replace(" ", ""), text)
-    found: Counter[str] = Counter(f"<{m[1]}>" for m in _AUTOLINK.finditer(opaque)
-                                  if "{{" in m[1] or "://" in m[1] or "@" in m[1])
+    found: Counter[str] = Counter(
+        f"<{m[1]}>"
+        for m in _AUTOLINK.finditer(opaque)
+        if "{{" in m[1] or "://" in m[1] or "@" in m[1]
+    )
     found.update(f"({m[1]})" for m in re.finditer(r"\]\(([^)\s]+)", opaque))
     found.update(m[0] for m in _BARE_URL.finditer(opaque))
     return found
@@ -74,8 +77,12 @@ def _markup(text: str) -> tuple[Counter[str], list[str]]:
     return markup, blocks
 
 
-_MARKUP_NAMES = {"strong_open": "**bold**", "em_open": "*emphasis*", "s_open": "~~strike~~",
-                 "image": "image"}
+_MARKUP_NAMES = {
+    "strong_open": "**bold**",
+    "em_open": "*emphasis*",
+    "s_open": "~~strike~~",
+    "image": "image",
+}
 
 
 def _differences(name: str, source: Counter[str], translation: Counter[str]) -> list[str]:
@@ -100,8 +107,10 @@ def problems(source: str, translation: str) -> list[str]:
     markup, blocks = _markup(translation)
     found += _differences("markup", source_markup, markup)
     if blocks != source_blocks:
-        found.append(f"changes the block structure ({_blocks(source_blocks)} → "
-                     f"{_blocks(blocks)}): keep it one {_blocks(source_blocks)}")
+        found.append(
+            f"changes the block structure ({_blocks(source_blocks)} → "
+            f"{_blocks(blocks)}): keep it one {_blocks(source_blocks)}"
+        )
     return found
 
 
@@ -117,10 +126,10 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 def format_problems(source: str, translation: str) -> list[str]:
     """What a page string's translation breaks: its ``%(name)s`` placeholders and tags, kept
     as a multiset (order may change); no template syntax may come in."""
-    found = _differences("placeholder", Counter(_FORMAT.findall(source)),
-                         Counter(_FORMAT.findall(translation)))
-    found += _differences("tag", Counter(_TAG.findall(source)),
-                          Counter(_TAG.findall(translation)))
+    found = _differences(
+        "placeholder", Counter(_FORMAT.findall(source)), Counter(_FORMAT.findall(translation))
+    )
+    found += _differences("tag", Counter(_TAG.findall(source)), Counter(_TAG.findall(translation)))
     stray = re.findall(r"%(?!\([a-z_]+\)[sd]|%)", translation)
     if stray and not re.findall(r"%(?!\([a-z_]+\)[sd]|%)", source):
         found.append("has a lone '%': write '%%' for a percent sign")

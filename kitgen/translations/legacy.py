@@ -65,7 +65,9 @@ def english_share(translated_html: str, english_html: str) -> dict[str, Any]:
         printed = "partial"
     else:
         printed = "reviewed"
-    return {"printed": printed,
-            "words": {"reviewed": other_words, "draft": 0, "english": english_words},
-            "segments": {"total": len(blocks), "english": len(same)},
-            "english_percent": round(100 * len(same) / len(blocks)) if blocks else 0}
+    return {
+        "printed": printed,
+        "words": {"reviewed": other_words, "draft": 0, "english": english_words},
+        "segments": {"total": len(blocks), "english": len(same)},
+        "english_percent": round(100 * len(same) / len(blocks)) if blocks else 0,
+    }

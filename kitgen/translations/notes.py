@@ -47,7 +47,7 @@ def _fell_back(document: Mapping[str, Any]) -> bool:
 
 
 def _join(names: list[str]) -> str:
-    """"a, b and c" in the language being served (CLDR list patterns)."""
+    """ "a, b and c" in the language being served (CLDR list patterns)."""
     try:
         return format_list(names, locale=current_locale().replace("-", "_"))
     except (ValueError, UnknownLocaleError):
@@ -63,13 +63,26 @@ def language_notes(manifest: Mapping[str, Any], labels: Mapping[str, str]) -> li
         by_state.setdefault(printed_as(document), []).append(name)
     notes = []
     if by_state.get(Printed.ENGLISH):
-        notes.append(_("Printed in English, as no translation into this language exists yet: "
-                       "%(documents)s.", documents=_join(by_state[Printed.ENGLISH])))
+        notes.append(
+            _(
+                "Printed in English, as no translation into this language exists yet: "
+                "%(documents)s.",
+                documents=_join(by_state[Printed.ENGLISH]),
+            )
+        )
     if by_state.get(Printed.PARTIAL):
-        notes.append(_("Some passages printed in English, as their translation is missing or "
-                       "needs review: %(documents)s.",
-                       documents=_join(by_state[Printed.PARTIAL])))
+        notes.append(
+            _(
+                "Some passages printed in English, as their translation is missing or "
+                "needs review: %(documents)s.",
+                documents=_join(by_state[Printed.PARTIAL]),
+            )
+        )
     if by_state.get(Printed.DRAFT):
-        notes.append(_("Draft translation, not yet reviewed by a native speaker: "
-                       "%(documents)s.", documents=_join(by_state[Printed.DRAFT])))
+        notes.append(
+            _(
+                "Draft translation, not yet reviewed by a native speaker: %(documents)s.",
+                documents=_join(by_state[Printed.DRAFT]),
+            )
+        )
     return notes

@@ -85,12 +85,29 @@ def body_segments(body: str, body_line: int) -> list[Segment]:
         if role == Role.TABLE_CELL:
             row = _enclosing_row(tokens, index)
             start = row.map[0] if row.map else 0
-            segments.append(Segment(normalize(token.content), role, body_line + start,
-                                    start, start + 1, cell_index, blocks=tuple(blocks)))
+            segments.append(
+                Segment(
+                    normalize(token.content),
+                    role,
+                    body_line + start,
+                    start,
+                    start + 1,
+                    cell_index,
+                    blocks=tuple(blocks),
+                )
+            )
         elif opener.map:
             start, end = opener.map
-            segments.append(Segment(normalize(token.content), role, body_line + start,
-                                    start, end, blocks=tuple(blocks)))
+            segments.append(
+                Segment(
+                    normalize(token.content),
+                    role,
+                    body_line + start,
+                    start,
+                    end,
+                    blocks=tuple(blocks),
+                )
+            )
     return segments
 
 
@@ -99,7 +116,7 @@ _DIV_OPEN = re.compile(r'<div\b[^>]*\bclass="([^"]*)"')
 
 def _track_blocks(html: str, blocks: list[str]) -> None:
     """Follow the layout ``<div class="…" markdown="1">`` … ``</div>`` nesting."""
-    for match in re.finditer(r'<div\b[^>]*>|</div>', html):
+    for match in re.finditer(r"<div\b[^>]*>|</div>", html):
         tag = match[0]
         if tag == "</div>":
             if blocks:
@@ -129,9 +146,11 @@ def _enclosing_row(tokens: list[Token], index: int) -> Token:
 
 def document_segments(source: SourceDocument) -> list[Segment]:
     """Title, subtitle, then the body's segments: everything a translator translates."""
-    segments = [Segment(normalize(str(source.meta[key])), key, source.meta_lines.get(key, 2),
-                        meta_key=key)
-                for key in META_FIELDS if str(source.meta.get(key) or "").strip()]
+    segments = [
+        Segment(normalize(str(source.meta[key])), key, source.meta_lines.get(key, 2), meta_key=key)
+        for key in META_FIELDS
+        if str(source.meta.get(key) or "").strip()
+    ]
     return segments + body_segments(source.body, source.body_line)
 
 
@@ -170,8 +189,15 @@ def apply_segments(source: SourceDocument, replace: Replace) -> SourceDocument:
             out.append(_block_prefix(lines[number]) + replace(segment) + "\n")
             number = segment.end - 1
         number += 1
-    return SourceDocument(source.kind, source.language, source.path, meta, source.meta_lines,
-                          "".join(out), source.body_line)
+    return SourceDocument(
+        source.kind,
+        source.language,
+        source.path,
+        meta,
+        source.meta_lines,
+        "".join(out),
+        source.body_line,
+    )
 
 
 _MARKER = re.compile(r"^(\s*(?:#{1,6}\s+|(?:[-*+]|\d{1,9}[.)])\s+)?)")

@@ -21,8 +21,10 @@ SOURCES = (
     ("kitgen/web/*.py", "python"),
     ("kitgen/translations/notes.py", "python"),
 )
-_OPTIONS = {"jinja2.ext:babel_extract": {"extensions": "jinja2.ext.i18n", "trimmed": "true"},
-            "python": {}}
+_OPTIONS = {
+    "jinja2.ext:babel_extract": {"extensions": "jinja2.ext.i18n", "trimmed": "true"},
+    "python": {},
+}
 
 
 def web_sources(root: Path = PROJECT_ROOT) -> list[tuple[Path, str]]:
@@ -40,10 +42,14 @@ def make_web_template(root: Path = PROJECT_ROOT) -> polib.POFile:
     }
     entries: dict[str, polib.POEntry] = {}
     for path, method in web_sources(root):
-        found = extract_from_file(method, str(path), keywords=KEYWORDS,
-                                  comment_tags=("Translators:",),
-                                  options=_OPTIONS[method.split(":")[0] if ":" not in method
-                                                   else method], strip_comment_tags=True)
+        found = extract_from_file(
+            method,
+            str(path),
+            keywords=KEYWORDS,
+            comment_tags=("Translators:",),
+            options=_OPTIONS[method.split(":")[0] if ":" not in method else method],
+            strip_comment_tags=True,
+        )
         for line, message, comments, _context in found:
             if not isinstance(message, str) or not message:
                 continue
@@ -52,10 +58,12 @@ def make_web_template(root: Path = PROJECT_ROOT) -> polib.POFile:
             if entry is None:
                 comment = "\n".join(comments)
                 if "%(" in message:
-                    comment = (comment + "\n" if comment else "") + \
-                        "Keep every %(name)s placeholder; it is replaced by a value."
-                entry = polib.POEntry(msgid=message, msgstr="", comment=comment,
-                                      occurrences=[where])
+                    comment = (
+                        comment + "\n" if comment else ""
+                    ) + "Keep every %(name)s placeholder; it is replaced by a value."
+                entry = polib.POEntry(
+                    msgid=message, msgstr="", comment=comment, occurrences=[where]
+                )
                 if "%(" in message:
                     entry.flags.append("python-format")
                 entries[message] = entry

@@ -57,12 +57,25 @@ class UpdateReport:
 def _same_entries(a: polib.POFile, b: polib.POFile) -> bool:
     """Same entries, comments compared without their line wrapping (polib re-wraps a
     wrapped comment differently, which must not count as a change)."""
+
     def flat(text: str | None) -> str:
         return " ".join((text or "").split())
 
     def content(po: polib.POFile) -> list[tuple[object, ...]]:
-        return [(e.msgid, e.msgstr, flat(e.comment), flat(e.tcomment), tuple(e.flags),
-                 tuple(e.occurrences), e.previous_msgid, e.obsolete) for e in po]
+        return [
+            (
+                e.msgid,
+                e.msgstr,
+                flat(e.comment),
+                flat(e.tcomment),
+                tuple(e.flags),
+                tuple(e.occurrences),
+                e.previous_msgid,
+                e.obsolete,
+            )
+            for e in po
+        ]
+
     return content(a) == content(b) and a.metadata == b.metadata
 
 
@@ -124,8 +137,9 @@ class DocumentStatus:
         return asdict(self) | {"total": self.total}
 
 
-def document_status(settings: Settings, language: str, kind: str,
-                    policy: TranslationPolicy) -> DocumentStatus:
+def document_status(
+    settings: Settings, language: str, kind: str, policy: TranslationPolicy
+) -> DocumentStatus:
     content_dir = settings.content_dir
     path = catalog_path(content_dir, language, kind)
     status = DocumentStatus(language, kind, display_path(path, content_dir))
@@ -147,18 +161,23 @@ def document_status(settings: Settings, language: str, kind: str,
         state = entry.state if entry else EntryState.UNTRANSLATED
         setattr(status, str(state), getattr(status, str(state)) + words)
         if entry is not None and state is EntryState.INVALID:
-            status.problems.append(f"{status.catalog}:{entry.line}: invalid: "
-                                   f"{'; '.join(entry.problems)}")
+            status.problems.append(
+                f"{status.catalog}:{entry.line}: invalid: {'; '.join(entry.problems)}"
+            )
         if not usable(state, policy):
             prints_fully = False
     status.prints_fully = prints_fully
     return status
 
 
-def translation_status(settings: Settings, languages: list[str] | None = None
-                       ) -> list[DocumentStatus]:
+def translation_status(
+    settings: Settings, languages: list[str] | None = None
+) -> list[DocumentStatus]:
     """Per language and catalog (the four documents and the web pages): words reviewed,
     draft, outdated, untranslated, invalid."""
     wanted = languages or catalog_languages(settings.content_dir)
-    return [document_status(settings, language, kind, settings.translation_policy)
-            for language in wanted for kind in CATALOGS]
+    return [
+        document_status(settings, language, kind, settings.translation_policy)
+        for language in wanted
+        for kind in CATALOGS
+    ]

@@ -32,8 +32,7 @@ from kitgen.uitext import _
 IN_FLIGHT_TTL = 3600  # seconds a client's in-flight record lives without news
 
 
-def client_address(peer: str | None, forwarded_for: str | None,
-                   trusted: tuple[str, ...]) -> str:
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
     """Who is asking: the peer, or behind trusted proxies the first address they did not add."""
     peer = peer or "unknown"
     if not trusted or not _in(peer, trusted):
@@ -59,8 +58,7 @@ class Admission:
         self.rate: RateLimitItem = parse(settings.rate_limit)
         self.max_in_flight = settings.max_in_flight
         self.max_queued = settings.max_queued
-        storage = (storage_from_string(settings.redis_url) if settings.redis_url
-                   else MemoryStorage())
+        storage = storage_from_string(settings.redis_url) if settings.redis_url else MemoryStorage()
         self.limiter = MovingWindowRateLimiter(storage)
         self._lock = threading.Lock()
         self._in_flight: dict[str, dict[str, float]] = {}
@@ -69,17 +67,29 @@ class Admission:
         """Raise TooManyRequests when this client (or the queue) has had enough for now."""
         pending = self.dispatcher.pending()
         if pending >= self.max_queued:
-            raise TooManyRequests(_("Many kits are being made right now. Please try again in "
-                                    "a minute."), 60, status=503)
+            raise TooManyRequests(
+                _("Many kits are being made right now. Please try again in a minute."),
+                60,
+                status=503,
+            )
         if len(self._live(client)) >= self.max_in_flight:
-            raise TooManyRequests(_("You already have %(count)s kits being made. Please wait "
-                                    "for one to finish.", count=self.max_in_flight), 10)
+            raise TooManyRequests(
+                _(
+                    "You already have %(count)s kits being made. Please wait for one to finish.",
+                    count=self.max_in_flight,
+                ),
+                10,
+            )
         if not self.limiter.hit(self.rate, "kit", client):
             reset = self.limiter.get_window_stats(self.rate, "kit", client).reset_time
-            raise TooManyRequests(_("You have asked for many kits in a short time. Please try "
-                                    "again in %(seconds)s seconds.",
-                                    seconds=max(1, int(reset - time.time()))),
-                                  int(reset - time.time()) + 1)
+            raise TooManyRequests(
+                _(
+                    "You have asked for many kits in a short time. Please try "
+                    "again in %(seconds)s seconds.",
+                    seconds=max(1, int(reset - time.time())),
+                ),
+                int(reset - time.time()) + 1,
+            )
         with self._lock:
             self._in_flight.setdefault(client, {})[key] = time.time()
 
@@ -89,8 +99,7 @@ class Admission:
             keys = dict(self._in_flight.get(client, {}))
         live = []
         for key, since in keys.items():
-            status = None if time.time() - since > IN_FLIGHT_TTL else \
-                self.dispatcher.status(key)
+            status = None if time.time() - since > IN_FLIGHT_TTL else self.dispatcher.status(key)
             if status is not None and status.state not in (DONE, FAILED):
                 live.append(key)
         with self._lock:
@@ -100,4 +109,3 @@ class Admission:
             if not mine:
                 self._in_flight.pop(client, None)
         return live
-

@@ -38,23 +38,32 @@ HERE = Path(__file__).resolve().parent
 log = logging.getLogger("kitgen.web")
 
 
-def create_app(settings: Settings, *, storage: Storage | None = None,
-               dispatcher: Dispatcher | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, *, storage: Storage | None = None, dispatcher: Dispatcher | None = None
+) -> FastAPI:
     storage = storage or open_storage(settings, interactive=True)
     owned_dispatcher = dispatcher is None
     dispatcher = dispatcher or open_dispatcher(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        log.info("kitgen %s: store %s; renders by %s", __version__, storage.describe(),
-                 dispatcher.describe())
+        log.info(
+            "kitgen %s: store %s; renders by %s",
+            __version__,
+            storage.describe(),
+            dispatcher.describe(),
+        )
         yield
         if owned_dispatcher:
             dispatcher.close()
 
-    app = FastAPI(title="kitgen", version=__version__, lifespan=lifespan,
-                  description="Print-ready Hour of Code event kits for every country and "
-                              "language: ask for a kit, follow its render, download the PDFs.")
+    app = FastAPI(
+        title="kitgen",
+        version=__version__,
+        lifespan=lifespan,
+        description="Print-ready Hour of Code event kits for every country and "
+        "language: ask for a kit, follow its render, download the PDFs.",
+    )
     app.state.settings = settings
     app.state.kits = KitService(settings, storage, dispatcher)
     app.state.templates = page_templates()
@@ -80,25 +89,30 @@ def page_templates() -> Jinja2Templates:
     templates.env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda message: gettext(message),
         ngettext=lambda singular, plural, n: gettext(singular if n == 1 else plural),
-        newstyle=True)
+        newstyle=True,
+    )
     return templates
 
 
 def wants_html(request: Request) -> bool:
-    return not request.url.path.startswith(("/api/", "/healthz")) and \
-        "text/html" in request.headers.get("accept", "")
+    return not request.url.path.startswith(
+        ("/api/", "/healthz")
+    ) and "text/html" in request.headers.get("accept", "")
 
 
-def error_response(request: Request, status: int, message: str,
-                   extra: dict[str, Any] | None = None) -> Response:
+def error_response(
+    request: Request, status: int, message: str, extra: dict[str, Any] | None = None
+) -> Response:
     """A user-safe error, as a page for browsers and as JSON for the API; never a traceback."""
     rid = request_id.get()
     if wants_html(request):
-        return html_response(request, "error.html",
-                             {"status": status, "message": message, "request_id": rid},
-                             status_code=status)
-    return JSONResponse({"error": message, "request_id": rid, **(extra or {})},
-                        status_code=status)
+        return html_response(
+            request,
+            "error.html",
+            {"status": status, "message": message, "request_id": rid},
+            status_code=status,
+        )
+    return JSONResponse({"error": message, "request_id": rid, **(extra or {})}, status_code=status)
 
 
 def _error_handlers(app: FastAPI) -> None:
@@ -110,8 +124,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TooManyRequests)
     async def too_many(request: Request, exc: TooManyRequests) -> Response:
-        response = error_response(request, exc.status, str(exc),
-                                  {"retry_after": exc.retry_after})
+        response = error_response(request, exc.status, str(exc), {"retry_after": exc.retry_after})
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
@@ -127,8 +140,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidRequest)
     async def invalid(request: Request, exc: InvalidRequest) -> Response:
-        return error_response(request, 422, str(exc),
-                              {"field": exc.field, "choices": exc.choices})
+        return error_response(request, 422, str(exc), {"field": exc.field, "choices": exc.choices})
 
     @app.exception_handler(KitgenError)
     async def kitgen_error(request: Request, exc: KitgenError) -> Response:
@@ -137,14 +149,20 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s", request.url.path)
-        return error_response(request, 500, "internal error; the service log has details "
-                              f"under request id {request_id.get()}")
+        return error_response(
+            request,
+            500,
+            f"internal error; the service log has details under request id {request_id.get()}",
+        )
 
 
-def html_response(request: Request, template: str, context: dict[str, Any],
-                  status_code: int = 200) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(
-        request, template, {**page_context(request), **context}, status_code=status_code)
+def html_response(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, {**page_context(request), **context}, status_code=status_code
+    )
+    return response
 
 
 def page_context(request: Request) -> dict[str, Any]:
@@ -153,15 +171,19 @@ def page_context(request: Request) -> dict[str, Any]:
     from kitgen.locales import load_catalog
     from kitgen.web.forms import kind_labels, state_labels, ui_choices
 
-    ui = dict(getattr(request.state, "ui", None) or {"code": "en", "bcp47": "en-US",
-                                                      "dir": "ltr"})
+    ui = dict(getattr(request.state, "ui", None) or {"code": "en", "bcp47": "en-US", "dir": "ltr"})
     ui["choices"] = ui_choices(load_catalog(request.app.state.settings.content_dir))
     ui["action"] = request.url.path if request.method == "GET" else "/"
     strings = {
-        "kinds": kind_labels(), "states": state_labels(), "download": gettext("Download"),
-        "ready": gettext("Your kit is ready"), "failed": gettext("Your kit could not be made"),
+        "kinds": kind_labels(),
+        "states": state_labels(),
+        "download": gettext("Download"),
+        "ready": gettext("Your kit is ready"),
+        "failed": gettext("Your kit could not be made"),
         "noAnswer": gettext("The service did not answer."),
-        "firstPage": gettext("First page of %(title)s"), "pages": gettext("pages: %(count)s"),
-        "languagesOf": gettext("Languages of %(country)s"), "sending": gettext("Sending…"),
+        "firstPage": gettext("First page of %(title)s"),
+        "pages": gettext("pages: %(count)s"),
+        "languagesOf": gettext("Languages of %(country)s"),
+        "sending": gettext("Sending…"),
     }
     return {"ui": ui, "ui_strings": strings}

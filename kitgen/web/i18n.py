@@ -19,24 +19,41 @@ from kitgen.translations.catalogs import WEB_CATALOG, EntryState, catalog_path, 
 from kitgen.translations.policy import TranslationPolicy
 from kitgen.uitext import N_, WebTranslations, _, gettext, translating
 
-__all__ = ["COOKIE", "N_", "WebTranslations", "_", "browser_country", "gettext",
-           "load_translations", "negotiate", "site_language", "translating"]
+__all__ = [
+    "COOKIE",
+    "N_",
+    "WebTranslations",
+    "_",
+    "browser_country",
+    "gettext",
+    "load_translations",
+    "negotiate",
+    "site_language",
+    "translating",
+]
 
 COOKIE = "kitgen_lang"
 _TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_]([a-zA-Z]{4}))?(?:[-_]([a-zA-Z]{2}|\d{3}))?")
 
 
-def load_translations(content_dir: Path, language: Language,
-                      policy: TranslationPolicy) -> WebTranslations:
+def load_translations(
+    content_dir: Path, language: Language, policy: TranslationPolicy
+) -> WebTranslations:
     path = catalog_path(content_dir, language.code, WEB_CATALOG)
     if not path.exists():
         return WebTranslations(language, {})
     catalog = load_web_catalog(path)[0]
-    usable = {EntryState.REVIEWED} | ({EntryState.DRAFT} if policy is TranslationPolicy.DRAFT
-                                      else set())
-    return WebTranslations(language, {msgid: entry.translation
-                                      for msgid, entry in catalog.entries.items()
-                                      if entry.state in usable})
+    usable = {EntryState.REVIEWED} | (
+        {EntryState.DRAFT} if policy is TranslationPolicy.DRAFT else set()
+    )
+    return WebTranslations(
+        language,
+        {
+            msgid: entry.translation
+            for msgid, entry in catalog.entries.items()
+            if entry.state in usable
+        },
+    )
 
 
 def _parse_tags(header: str | None) -> list[tuple[str, str | None, str | None]]:
@@ -57,9 +74,17 @@ def _parse_tags(header: str | None) -> list[tuple[str, str | None, str | None]]:
         if quality <= 0:
             continue
         language, script, region = match.groups()
-        weighted.append((-quality, position, (language.lower(),
-                                              script.title() if script else None,
-                                              region.upper() if region else None)))
+        weighted.append(
+            (
+                -quality,
+                position,
+                (
+                    language.lower(),
+                    script.title() if script else None,
+                    region.upper() if region else None,
+                ),
+            )
+        )
     return [tag for *_, tag in sorted(weighted)]
 
 

@@ -14,8 +14,10 @@ from typing import Any
 
 from kitgen.uitext import _
 
-PAGE_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 _NO_CSP = ("/docs", "/redoc", "/openapi.json")
 
 
@@ -62,7 +64,8 @@ class BodyLimitMiddleware:
         async def replay() -> dict[str, Any]:
             nonlocal replayed
             if replayed:
-                return await receive()
+                message: dict[str, Any] = await receive()
+                return message
             replayed = True
             return {"type": "http.request", "body": whole, "more_body": False}
 
@@ -75,16 +78,25 @@ class BodyLimitMiddleware:
 
 def _headers_too_large(headers: list[tuple[bytes, bytes]]) -> bool:
     """The server (h11) already bounds what it buffers; this bounds what reaches the app."""
-    return len(headers) > MAX_HEADERS or \
-        sum(len(k) + len(v) + 4 for k, v in headers) > MAX_HEADER_BYTES
+    return (
+        len(headers) > MAX_HEADERS
+        or sum(len(k) + len(v) + 4 for k, v in headers) > MAX_HEADER_BYTES
+    )
 
 
 async def _refuse(send: Any, status: int, message: str) -> None:
     body = json.dumps({"error": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -100,9 +112,11 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                extra = [(b"x-content-type-options", b"nosniff"),
-                         (b"x-frame-options", b"DENY"),
-                         (b"referrer-policy", b"same-origin")]
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                ]
                 if page:
                     extra.append((b"content-security-policy", PAGE_CSP.encode()))
                 message["headers"] = [*message.get("headers", []), *extra]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -28,14 +30,22 @@ from kitgen.web.views import check_kit_key, client_of, kits, status_view
 router = APIRouter(include_in_schema=False)
 
 
-def _form_context(request: Request, catalog: Catalog, values: dict,
-                  errors: dict[str, str]) -> dict:
+def _form_context(
+    request: Request, catalog: Catalog, values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
     ui = request.state.ui["code"]
     notes = language_print_notes(request)
-    return {"choices": choices(catalog, ui, notes), "values": values, "errors": errors,
-            "kinds": KINDS, "kind_labels": kind_labels(), "field_labels": field_labels(),
-            "field_limits": FIELD_LIMITS, "field_types": FIELD_TYPES,
-            "variant_labels": variant_labels()}
+    return {
+        "choices": choices(catalog, ui, notes),
+        "values": values,
+        "errors": errors,
+        "kinds": KINDS,
+        "kind_labels": kind_labels(),
+        "field_labels": field_labels(),
+        "field_limits": FIELD_LIMITS,
+        "field_types": FIELD_TYPES,
+        "variant_labels": variant_labels(),
+    }
 
 
 def language_print_notes(request: Request) -> dict[str, str]:
@@ -83,9 +93,15 @@ def form_page(request: Request, country: str = "", language: str = "") -> Respon
         language = ui if (not offered or ui in offered) else offered[0]
     # The page script keeps this language while the chosen country speaks it, and moves to
     # the country's first language otherwise, unless the person picked one (?language=).
-    values = {"country": country, "language": language, "kinds": list(KINDS),
-              "personalization": {}, "print_ready": False, "variant": DEFAULT_VARIANT,
-              "language_chosen": chosen}
+    values = {
+        "country": country,
+        "language": language,
+        "kinds": list(KINDS),
+        "personalization": {},
+        "print_ready": False,
+        "variant": DEFAULT_VARIANT,
+        "language_chosen": chosen,
+    }
     return html_response(request, "form.html", _form_context(request, catalog, values, {}))
 
 
@@ -99,9 +115,12 @@ async def submit_form(request: Request) -> Response:
         context = _form_context(request, catalog, result.values, result.errors)
         return html_response(request, "form.html", context, status_code=422)
     try:
-        submission = await run_in_threadpool(kits(request).submit, result.request,
-                                             request_id=request_id.get(),
-                                             client=client_of(request))
+        submission = await run_in_threadpool(
+            kits(request).submit,
+            result.request,
+            request_id=request_id.get(),
+            client=client_of(request),
+        )
     except TooManyRequests as exc:
         # Beside the button, with everything the person typed kept.
         context = _form_context(request, catalog, result.values, {})
@@ -116,12 +135,23 @@ async def submit_form(request: Request) -> Response:
 def kit_page(request: Request, key: str) -> Response:
     status = kits(request).status(check_kit_key(key))
     if status is None:
-        return error_response(request, 404, _(
-            "No kit with this id is known: it may have expired before it was rendered. Ask "
-            "for it again from the form."))
-    return html_response(request, "status.html", {"kit": status_view(request, status),
-                                                  "kind_labels": kind_labels(),
-                                                  "state_labels": state_labels()})
+        return error_response(
+            request,
+            404,
+            _(
+                "No kit with this id is known: it may have expired before it was rendered. Ask "
+                "for it again from the form."
+            ),
+        )
+    return html_response(
+        request,
+        "status.html",
+        {
+            "kit": status_view(request, status),
+            "kind_labels": kind_labels(),
+            "state_labels": state_labels(),
+        },
+    )
 
 
 @router.get("/kits/{key}/files/{name}")
@@ -134,17 +164,22 @@ def download(request: Request, key: str, name: str) -> Response:
     if found is None:
         return error_response(request, 404, _("This kit has no file %(name)s.", name=name))
     object_key, media_type = found
-    filename = next((d.filename for d in service.downloads(manifest) if d.name == name),
-                    f"{key[:12]}-{name}")
+    filename = next(
+        (d.filename for d in service.downloads(manifest) if d.name == name), f"{key[:12]}-{name}"
+    )
     url = service.storage.download_url(object_key, filename)
     if url is not None:
         return RedirectResponse(url, status_code=307)
     disposition = "inline" if media_type == "image/png" else "attachment"
     headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed
     if isinstance(service.storage, FilesystemStorage):
-        return FileResponse(service.storage.path(object_key), media_type=media_type,
-                            filename=filename, content_disposition_type=disposition,
-                            headers=headers)
+        return FileResponse(
+            service.storage.path(object_key),
+            media_type=media_type,
+            filename=filename,
+            content_disposition_type=disposition,
+            headers=headers,
+        )
     data = service.storage.get(object_key)
     if data is None:
         raise KitgenError(f"the store lost {object_key}")
@@ -154,8 +189,13 @@ def download(request: Request, key: str, name: str) -> Response:
 
 #: What the store's own pages (the campaign index) link to; nothing else is served from it.
 PUBLIC_PREFIXES = ("campaigns/", "documents/", "previews/", "kits/")
-MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json",
-               ".pdf": "application/pdf", ".png": "image/png", ".zip": "application/zip"}
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".zip": "application/zip",
+}
 
 
 @router.get("/store/{path:path}")

@@ -51,8 +51,13 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("%s %s %d %.1fms", scope["method"], scope["path"], status,
-                     (time.perf_counter() - started) * 1000)
+            log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
             request_id.reset(token)
 
 
@@ -60,10 +65,13 @@ class JsonLineFormatter(logging.Formatter):
     """One JSON object per line (``KITGEN_LOG_FORMAT=json``), for log collectors."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-                 "level": record.levelname, "logger": record.name,
-                 "request_id": getattr(record, "request_id", "-"),
-                 "message": record.getMessage()}
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -76,8 +84,9 @@ def configure_logging(level: int = logging.INFO, fmt: str | None = None) -> None
     if (fmt or os.environ.get("KITGEN_LOG_FORMAT", "text")) == "json":
         handler.setFormatter(JsonLineFormatter())
     else:
-        handler.setFormatter(logging.Formatter(
-            "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+        )
     root = logging.getLogger("kitgen")
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -61,9 +61,14 @@ class KitService:
         self._workers_lock = threading.Lock()
         self._workers_seen: tuple[float, bool] = (-WORKERS_CHECKED_EVERY, True)
 
-    def submit(self, request: KitRequest, *, request_id: str = "",
-               client: str | None = None, callback: dict[str, str] | None = None
-               ) -> Submission:
+    def submit(
+        self,
+        request: KitRequest,
+        *,
+        request_id: str = "",
+        client: str | None = None,
+        callback: dict[str, str] | None = None,
+    ) -> Submission:
         """A stored kit at once, or its render claimed (once, however many people ask).
 
         ``client``: who asks, for admission control; a stored kit or one already being made
@@ -76,10 +81,12 @@ class KitService:
             KITS_REQUESTED.labels("cached").inc()
             if callback is not None:
                 files = callback_files(dict.fromkeys(request.kinds, DONE))
-                self.dispatcher.send_callback(callback, kit_event(
-                    key, "published", callback["base_url"], None, files))
-            return Submission(key, KitStatus(key, DONE, dict.fromkeys(request.kinds, DONE)),
-                              cached=True)
+                self.dispatcher.send_callback(
+                    callback, kit_event(key, "published", callback["base_url"], None, files)
+                )
+            return Submission(
+                key, KitStatus(key, DONE, dict.fromkeys(request.kinds, DONE)), cached=True
+            )
         # One submission per key at a time in this process: fifty people asking for the same
         # kit at once follow the first one's render instead of each being charged for it.
         with self._key_locks[int(key[:8], 16) % len(self._key_locks)]:
@@ -95,8 +102,11 @@ class KitService:
                 except TooManyRequests:
                     KITS_REQUESTED.labels("refused").inc()
                     raise
-            self.storage.put(cache.request_object(key), json.dumps(prepared.request.to_dict())
-                             .encode(), "application/json")
+            self.storage.put(
+                cache.request_object(key),
+                json.dumps(prepared.request.to_dict()).encode(),
+                "application/json",
+            )
             if callback is not None:
                 self.dispatcher.add_callback(key, callback)
             self.dispatcher.submit(key, prepared.request.to_dict(), request_id=request_id)
@@ -119,8 +129,12 @@ class KitService:
         if url is None:
             return None
         if not self.settings.webhook_secret:
-            raise InvalidRequest("callback_url", url, reason="callbacks are not enabled on "
-                                 "this server (KITGEN_WEBHOOK_SECRET is not set)")
+            raise InvalidRequest(
+                "callback_url",
+                url,
+                reason="callbacks are not enabled on "
+                "this server (KITGEN_WEBHOOK_SECRET is not set)",
+            )
         check_callback_url(url, self.settings.webhook_allow)
         return {"url": url, "base_url": self.settings.public_url or base_url.rstrip("/")}
 
@@ -155,10 +169,10 @@ class KitService:
         found = self._manifests.get(key)
         if found is not None:
             return found
-        found = self.builder.lookup(key)
-        if found is None:
+        stored = self.builder.lookup(key)
+        if stored is None:
             return None
-        manifest = found.manifest
+        manifest = stored.manifest
         with self._plan_lock:
             if len(self._manifests) >= MANIFESTS_KEPT:
                 self._manifests.pop(next(iter(self._manifests)))
@@ -168,8 +182,10 @@ class KitService:
     # -- files of a finished kit -----------------------------------------------------------
     def downloads(self, manifest: dict[str, Any]) -> list[Download]:
         stem = file_stem(manifest)
-        files = [Download(f"{d['kind']}.pdf", f"{stem}-{d['kind']}.pdf", d["title"])
-                 for d in manifest["documents"]]
+        files = [
+            Download(f"{d['kind']}.pdf", f"{stem}-{d['kind']}.pdf", d["title"])
+            for d in manifest["documents"]
+        ]
         files.append(Download("kit.pdf", f"{stem}-kit.pdf", N_("combined PDF")))
         files.append(Download("kit.zip", f"{stem}.zip", N_("zip of all PDFs")))
         return files
@@ -195,11 +211,13 @@ class KitService:
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for doc in manifest["documents"]:
-                    archive.writestr(f"{stem}-{doc['kind']}.pdf",
-                                     self._read(cache.document_object(doc["key"])))
+                    archive.writestr(
+                        f"{stem}-{doc['kind']}.pdf", self._read(cache.document_object(doc["key"]))
+                    )
                 archive.writestr(f"{stem}-kit.pdf", self._read(manifest["combined"]["object"]))
-                archive.writestr("manifest.json", json.dumps(manifest, indent=2,
-                                                             ensure_ascii=False))
+                archive.writestr(
+                    "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
+                )
             self.storage.put(key, buffer.getvalue(), "application/zip")
         return key
 

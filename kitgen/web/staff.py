@@ -39,9 +39,11 @@ class StaffRequestBody(BaseModel):
     kinds: list[str] = Field(default=list(KINDS))
     campaign: str | None = Field(default=None, description="default: the current campaign")
     force: bool = Field(default=False, description="render even where nothing changed")
-    callback_url: str | None = Field(default=None, max_length=2048,
-                                     description="called (POST, signed JSON) when the batch "
-                                                 "is done or failed")
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        description="called (POST, signed JSON) when the batch is done or failed",
+    )
 
 
 def refused(request: Request, authorization: str | None) -> Response | None:
@@ -49,13 +51,15 @@ def refused(request: Request, authorization: str | None) -> Response | None:
     expected = request.app.state.settings.staff_token
     scheme, _, token = (authorization or "").partition(" ")
     if not token or scheme.lower() != "bearer":
-        response = error_response(request, 401, "staff requests need an Authorization: "
-                                  "Bearer <token> header")
+        response = error_response(
+            request, 401, "staff requests need an Authorization: Bearer <token> header"
+        )
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
     if expected is None:
-        return error_response(request, 403, "the staff API is off: KITGEN_STAFF_TOKEN is "
-                              "not set on the server")
+        return error_response(
+            request, 403, "the staff API is off: KITGEN_STAFF_TOKEN is not set on the server"
+        )
     if not secrets.compare_digest(token.encode(), expected.encode()):
         return error_response(request, 403, "this token is not valid for staff requests")
     return None
@@ -69,8 +73,7 @@ class StaffRefused(Exception):
         self.response = response
 
 
-def require_staff(request: Request,
-                  authorization: str | None = Header(default=None)) -> None:
+def require_staff(request: Request, authorization: str | None = Header(default=None)) -> None:
     denial = refused(request, authorization)
     if denial is not None:
         raise StaffRefused(denial)
@@ -89,9 +92,15 @@ class StaffBatch:
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"batch": self.id, "state": self.state, "status_url": status_url(self.id),
-                "progress": {"finished": self.finished, "total": self.total},
-                "rejected": self.rejected, "report": self.report, "error": self.error}
+        return {
+            "batch": self.id,
+            "state": self.state,
+            "status_url": status_url(self.id),
+            "progress": {"finished": self.finished, "total": self.total},
+            "rejected": self.rejected,
+            "report": self.report,
+            "error": self.error,
+        }
 
 
 def status_url(batch_id: str) -> str:
@@ -106,10 +115,16 @@ def _batches(request: Request) -> dict[str, StaffBatch]:
     return batches
 
 
-@router.post("/api/staff/kits", status_code=202, dependencies=[Depends(require_staff)],
-             responses={
-                 401: {"description": "no bearer token"}, 403: {"description": "wrong token"},
-                 422: {"description": "no valid locale, or an unknown kind or campaign"}})
+@router.post(
+    "/api/staff/kits",
+    status_code=202,
+    dependencies=[Depends(require_staff)],
+    responses={
+        401: {"description": "no bearer token"},
+        403: {"description": "wrong token"},
+        422: {"description": "no valid locale, or an unknown kind or campaign"},
+    },
+)
 def staff_request(request: Request, body: StaffRequestBody) -> Any:
     """Render the locales now, in the background: 202 with a batch id and a status URL. Each
     locale is checked on its own (a bad one is listed under ``rejected``, the others go
@@ -126,11 +141,13 @@ def staff_request(request: Request, body: StaffRequestBody) -> Any:
         try:
             locales.extend(requested_locales(settings, [pair], body.campaign)[0])
         except InvalidRequest as exc:
-            rejected.append({"country": pair[0], "language": pair[1], "error": str(exc),
-                             "field": exc.field})
+            rejected.append(
+                {"country": pair[0], "language": pair[1], "error": str(exc), "field": exc.field}
+            )
     if not locales:
-        return error_response(request, 422, "no valid locale in this request",
-                              {"rejected": rejected})
+        return error_response(
+            request, 422, "no valid locale in this request", {"rejected": rejected}
+        )
     batch = StaffBatch(uuid.uuid4().hex[:16], len(locales), rejected)
     _batches(request)[batch.id] = batch
 
@@ -143,23 +160,36 @@ def staff_request(request: Request, body: StaffRequestBody) -> Any:
 
     def run() -> None:
         try:
-            batch.report = run_locales(settings, service.storage, service.dispatcher, locales,
-                                       kinds, campaign, force=body.force, retries=1,
-                                       on_change=progress)
+            batch.report = run_locales(
+                settings,
+                service.storage,
+                service.dispatcher,
+                locales,
+                kinds,
+                campaign,
+                force=body.force,
+                retries=1,
+                on_change=progress,
+            )
             batch.finished, batch.state = batch.total, "done"
         except Exception as exc:  # reported at the status URL, never lost
             batch.state, batch.error = "failed", str(exc)
         if callback is not None:
-            service.dispatcher.send_callback(callback,
-                                             batch_event(batch.to_dict(), callback["base_url"]))
+            service.dispatcher.send_callback(
+                callback, batch_event(batch.to_dict(), callback["base_url"])
+            )
 
     threading.Thread(target=run, daemon=True, name=f"staff-{batch.id}").start()
-    return JSONResponse(batch.to_dict(), status_code=202,
-                        headers={"Location": status_url(batch.id)})
+    return JSONResponse(
+        batch.to_dict(), status_code=202, headers={"Location": status_url(batch.id)}
+    )
 
 
-@router.get("/api/staff/batches/{batch_id}", dependencies=[Depends(require_staff)],
-            responses={404: {"description": "no such batch"}})
+@router.get(
+    "/api/staff/batches/{batch_id}",
+    dependencies=[Depends(require_staff)],
+    responses={404: {"description": "no such batch"}},
+)
 def staff_batch(request: Request, batch_id: str) -> Any:
     """A staff batch's progress; its full report once done."""
     batch = _batches(request).get(batch_id)

@@ -28,8 +28,7 @@ class UiLanguageMiddleware:
             await self.app(scope, receive, send)
             return
         catalog = load_catalog(self.settings.content_dir)
-        headers = {k.decode("latin-1"): v.decode("latin-1")
-                   for k, v in scope.get("headers") or []}
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers") or []}
         asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
         cookie = SimpleCookie()
         try:
@@ -44,17 +43,20 @@ class UiLanguageMiddleware:
         else:
             code = negotiate(catalog, headers.get("accept-language"))
         language = catalog.language(code)
-        translations = load_translations(self.settings.content_dir, language,
-                                         self.settings.translation_policy)
+        translations = load_translations(
+            self.settings.content_dir, language, self.settings.translation_policy
+        )
         scope.setdefault("state", {})["ui"] = {
-            "code": code, "bcp47": language.bcp47, "dir": language.direction,
-            "from_browser": not asked and not remembered}
+            "code": code,
+            "bcp47": language.bcp47,
+            "dir": language.direction,
+            "from_browser": not asked and not remembered,
+        }
 
         async def send_with_cookie(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start" and asked == code:
                 value = f"{COOKIE}={code}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax"
-                message["headers"] = [*message.get("headers", []),
-                                      (b"set-cookie", value.encode())]
+                message["headers"] = [*message.get("headers", []), (b"set-cookie", value.encode())]
             await send(message)
 
         with translating(translations):

@@ -28,38 +28,58 @@ def client_of(request: Request) -> str:
     """Who is asking, for admission control (see kitgen.web.admission.client_address)."""
     from kitgen.web.admission import client_address
 
-    return client_address(request.client.host if request.client else None,
-                          request.headers.get("x-forwarded-for"),
-                          request.app.state.settings.trusted_proxies)
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        request.app.state.settings.trusted_proxies,
+    )
 
 
 def kits(request: Request) -> KitService:
-    return request.app.state.kits
+    service: KitService = request.app.state.kits
+    return service
 
 
 def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
     """The status as JSON-able data; downloads and previews once the kit is done."""
-    view: dict[str, Any] = {**status.to_dict(), "page_url": f"/kits/{status.key}",
-                            "status_url": f"/api/kits/{status.key}", "downloads": [],
-                            "previews": {}}
+    view: dict[str, Any] = {
+        **status.to_dict(),
+        "page_url": f"/kits/{status.key}",
+        "status_url": f"/api/kits/{status.key}",
+        "downloads": [],
+        "previews": {},
+    }
     if status.state == QUEUED and not kits(request).workers_alive():
-        view["notice"] = _("No kit maker is running at the moment, so your kit is waiting "
-                           "in line. It is safe: it will be made as soon as one starts. "
-                           "You can keep this page open or come back to it later.")
+        view["notice"] = _(
+            "No kit maker is running at the moment, so your kit is waiting "
+            "in line. It is safe: it will be made as soon as one starts. "
+            "You can keep this page open or come back to it later."
+        )
     if status.state == DONE:
         manifest = kits(request).manifest(status.key)
         if manifest is not None:
             base = f"/kits/{status.key}/files"
-            view["downloads"] = [{"name": d.name, "filename": d.filename, "label": _(d.label),
-                                  "url": f"{base}/{d.name}"}
-                                 for d in kits(request).downloads(manifest)]
-            view["previews"] = {d["kind"]: f"{base}/{d['kind']}.png"
-                                for d in manifest["documents"]}
-            view["documents_info"] = [{"kind": d["kind"], "title": d["title"],
-                                       "pages": d["pages"], "bytes": d["bytes"],
-                                       "content_language": d["content_language"],
-                                       "printed": printed_as(d)}
-                                      for d in manifest["documents"]]
+            view["downloads"] = [
+                {
+                    "name": d.name,
+                    "filename": d.filename,
+                    "label": _(d.label),
+                    "url": f"{base}/{d.name}",
+                }
+                for d in kits(request).downloads(manifest)
+            ]
+            view["previews"] = {d["kind"]: f"{base}/{d['kind']}.png" for d in manifest["documents"]}
+            view["documents_info"] = [
+                {
+                    "kind": d["kind"],
+                    "title": d["title"],
+                    "pages": d["pages"],
+                    "bytes": d["bytes"],
+                    "content_language": d["content_language"],
+                    "printed": printed_as(d),
+                }
+                for d in manifest["documents"]
+            ]
             view["fallbacks"] = manifest.get("fallbacks", [])
             view["language_notes"] = language_notes(manifest, kind_labels())
             view["request"] = manifest["request"]

@@ -21,8 +21,12 @@ class Diagnostic:
         return f"{self.path}:{self.line}: {self.severity}: {self.message}"
 
     def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "file": self.path, "line": self.line,
-                "message": self.message}
+        return {
+            "severity": self.severity,
+            "file": self.path,
+            "line": self.line,
+            "message": self.message,
+        }
 
 
 @dataclass

@@ -20,7 +20,8 @@ from kitgen.content.pegasus.diagnostics import Diagnostics
 _TOKEN = re.compile(
     r"<\s*%(?P<mode>\s*=|#|-)?(?P<code>(?:(?!<\s*%).)*?)-?%\s*>"
     r"|\{\{(?P<partial>[^{}\n]*)\}\}",
-    re.S)
+    re.S,
+)
 _CANONICAL_OPEN = ("<%=", "<%#", "<%-", "<% ", "<%\t", "<%\n")
 
 #: Leftovers that must never reach print: a fragment holding one of these is dropped.
@@ -28,20 +29,47 @@ _LEFTOVER = re.compile(
     r"<\s*%.*?(?:%\s*>|$)|%\s*>|\{\{.*?(?:\}\}|$)|\}\}"
     r"|\b(?:hoc_s|resolve_url|hoc_uri|codeorg_url|campaign_date|localized_file)\s*\([^)\n]*\)?"
     r"|%=[^\s)]*(?:\s*%(?!\w))?",
-    re.M)
+    re.M,
+)
 
 #: Control keywords as translation tools leave them, longest first. The key is the ERB keyword.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "elsif": ("elsif", "sinon si", "sino si", "si no si", "senão se", "senao se", "else if",
-              "altrimenti se", "sonst wenn"),
+    "elsif": (
+        "elsif",
+        "sinon si",
+        "sino si",
+        "si no si",
+        "senão se",
+        "senao se",
+        "else if",
+        "altrimenti se",
+        "sonst wenn",
+    ),
     "unless": ("unless", "sauf si", "a menos que", "a não ser que", "salvo que"),
     "if": ("if", "si", "se", "wenn", "als", "jeśli", "eğer", "если"),
-    "else": ("else", "sinon", "sino", "si no", "senão", "senao", "d'autre", "d’autre", "autre",
-             "autrement", "altrimenti", "sonst", "anders", "inaczej", "иначе"),
+    "else": (
+        "else",
+        "sinon",
+        "sino",
+        "si no",
+        "senão",
+        "senao",
+        "d'autre",
+        "d’autre",
+        "autre",
+        "autrement",
+        "altrimenti",
+        "sonst",
+        "anders",
+        "inaczej",
+        "иначе",
+    ),
     "end": ("end", "fin", "fim", "fine", "ende", "einde", "koniec", "конец"),
 }
-_KEYWORD_FORMS = sorted(((form, keyword) for keyword, forms in KEYWORDS.items()
-                         for form in forms), key=lambda item: -len(item[0]))
+_KEYWORD_FORMS = sorted(
+    ((form, keyword) for keyword, forms in KEYWORDS.items() for form in forms),
+    key=lambda item: -len(item[0]),
+)
 _IDENTITY_SUFFIXES = {"inspect", "html_safe", "strip", "to_s"}
 _URL_HELPERS = {"resolve_url", "hoc_uri", "codeorg_url", "localized_file"}
 
@@ -49,8 +77,10 @@ _URL_HELPERS = {"resolve_url", "hoc_uri", "codeorg_url", "localized_file"}
 class DialectContext(Protocol):
     """What a page may ask for; implemented by the site source for one locale."""
 
-    country: str
-    language: str
+    @property
+    def country(self) -> str: ...
+    @property
+    def language(self) -> str: ...
 
     def string(self, key: str, params: dict[str, str]) -> str | None: ...
     def url(self, target: str, helper: str) -> str: ...
@@ -65,7 +95,8 @@ class DialectError(ValueError):
 # -- conditions ---------------------------------------------------------------------------
 _COND_TOKEN = re.compile(
     r"\s*(?:(?P<var>@(?:country|language))|(?P<str>'[^']*'|\"[^\"]*\")"
-    r"|(?P<op>==|!=|&&|\|\||!|\(|\)|\[|\]|,|\.include\?)|(?P<word>\band\b|\bor\b|\bnot\b))")
+    r"|(?P<op>==|!=|&&|\|\||!|\(|\)|\[|\]|,|\.include\?)|(?P<word>\band\b|\bor\b|\bnot\b))"
+)
 
 
 def _cond_tokens(text: str) -> list[tuple[str, str]]:
@@ -74,7 +105,7 @@ def _cond_tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _COND_TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise DialectError(f"condition not understood at {text[pos:pos + 20]!r}")
+            raise DialectError(f"condition not understood at {text[pos : pos + 20]!r}")
         kind = match.lastgroup or ""
         tokens.append((kind, match[kind]))
         pos = match.end()
@@ -207,8 +238,9 @@ def _call(code: str) -> tuple[str, list[str], dict[str, str]]:
 def evaluate_expression(code: str, context: DialectContext) -> str:
     """The printed value of ``<%= code %>``, or :class:`DialectError`."""
     code = code.strip()
-    while (match := re.fullmatch(r"(.+\)|@\w+)\s*\.(\w+)", code, re.S)) \
-            and match[2] in _IDENTITY_SUFFIXES:
+    while (match := re.fullmatch(r"(.+\)|@\w+)\s*\.(\w+)", code, re.S)) and match[
+        2
+    ] in _IDENTITY_SUFFIXES:
         code = match[1].strip()
     if code in ("@country", "@language"):
         return context.country if code == "@country" else context.language
@@ -254,7 +286,7 @@ def normalise_statement(code: str) -> tuple[str, str, str | None]:
     lowered = text.lower()
     for form, keyword in _KEYWORD_FORMS:
         if lowered == form or lowered.startswith((form + " ", form + "(")):
-            rest = text[len(form):].strip()
+            rest = text[len(form) :].strip()
             return keyword, rest, None if form == keyword else form
     return "", text, None
 
@@ -280,8 +312,7 @@ class _Block:
         return ""
 
 
-def resolve_dialect(text: str, first_line: int, context: DialectContext,
-                    diag: Diagnostics) -> str:
+def resolve_dialect(text: str, first_line: int, context: DialectContext, diag: Diagnostics) -> str:
     """``text`` with every tag and partial resolved; broken fragments dropped and reported."""
     top: list[str] = []
     stack: list[_Block] = []
@@ -294,7 +325,7 @@ def resolve_dialect(text: str, first_line: int, context: DialectContext,
 
     position = 0
     for match in _TOKEN.finditer(text):
-        emit(_scrub(text[position:match.start()], line_at(position), diag))
+        emit(_scrub(text[position : match.start()], line_at(position), diag))
         position = match.end()
         line = line_at(match.start())
         if match["partial"] is not None:
@@ -315,14 +346,21 @@ def resolve_dialect(text: str, first_line: int, context: DialectContext,
     emit(_scrub(text[position:], line_at(position), diag))
     while stack:
         block = stack.pop()
-        diag.warning(block.line, f"'{block.keyword}' is never closed by 'end'; closed at the "
-                                 "end of the page")
+        diag.warning(
+            block.line, f"'{block.keyword}' is never closed by 'end'; closed at the end of the page"
+        )
         emit(block.output())
     return "".join(top)
 
 
-def _statement(code: str, context: DialectContext, diag: Diagnostics, line: int,
-               stack: list[_Block], emit: Callable[[str], None]) -> None:
+def _statement(
+    code: str,
+    context: DialectContext,
+    diag: Diagnostics,
+    line: int,
+    stack: list[_Block],
+    emit: Callable[[str], None],
+) -> None:
     keyword, rest, translated = normalise_statement(code)
     if translated:
         diag.repair(line, f"translated keyword {translated!r} read as {keyword!r}")
@@ -336,8 +374,9 @@ def _statement(code: str, context: DialectContext, diag: Diagnostics, line: int,
             return
         block = stack[-1]
         earlier = any(b.taken for b in block.branches)
-        taken = (not earlier) and (True if keyword == "else" else
-                                   _condition(rest, context, diag, line, keyword))
+        taken = (not earlier) and (
+            True if keyword == "else" else _condition(rest, context, diag, line, keyword)
+        )
         block.branches.append(_Branch(taken))
         block.has_else = keyword == "else"
     elif keyword == "end":
@@ -350,8 +389,9 @@ def _statement(code: str, context: DialectContext, diag: Diagnostics, line: int,
         diag.dropped(line, f"ERB code outside the safe subset left out: {_short(code)}")
 
 
-def _condition(rest: str, context: DialectContext, diag: Diagnostics, line: int,
-               keyword: str) -> bool:
+def _condition(
+    rest: str, context: DialectContext, diag: Diagnostics, line: int, keyword: str
+) -> bool:
     try:
         value = evaluate_condition(rest, context)
     except DialectError as exc:
@@ -385,6 +425,7 @@ def _partial(name: str, context: DialectContext, diag: Diagnostics, line: int) -
 
 def _scrub(text: str, first_line: int, diag: Diagnostics) -> str:
     """Drop any dialect fragment that survived parsing; it must never be printed raw."""
+
     def drop(match: re.Match[str]) -> str:
         line = first_line + text.count("\n", 0, match.start())
         diag.dropped(line, f"unparsed fragment left out: {_short(match[0])}")

@@ -14,8 +14,18 @@ from kitgen.content.pegasus.diagnostics import Diagnostics
 
 FENCE = "---"
 DAMAGED_FENCES = ("* * *", "***", "- - -", "—", "–––")
-KNOWN_KEYS = ("title", "layout", "nav", "theme", "social", "description", "video_player",
-              "style_min", "hide_header", "body_class")
+KNOWN_KEYS = (
+    "title",
+    "layout",
+    "nav",
+    "theme",
+    "social",
+    "description",
+    "video_player",
+    "style_min",
+    "hide_header",
+    "body_class",
+)
 _COLLAPSED = re.compile(r"\s+(?=(?:" + "|".join(KNOWN_KEYS) + r")\s*:)")
 _KEY_VALUE = re.compile(r"^\s*([^\s:][^:]*?)\s*:\s*(.*?)\s*$")
 
@@ -44,9 +54,11 @@ def split_front_matter(text: str, diag: Diagnostics) -> FrontMatter:
     if opener != FENCE and opener not in DAMAGED_FENCES:
         return FrontMatter({}, {}, text, 1)
     closing = (FENCE, *DAMAGED_FENCES)
-    end = next((n for n in range(start + 1, min(len(lines), start + 40))
-                if lines[n].strip() in closing), None)
-    if end is None or not any(_KEY_VALUE.match(x) for x in lines[start + 1:end]):
+    end = next(
+        (n for n in range(start + 1, min(len(lines), start + 40)) if lines[n].strip() in closing),
+        None,
+    )
+    if end is None or not any(_KEY_VALUE.match(x) for x in lines[start + 1 : end]):
         if opener == FENCE:
             diag.warning(start + 1, "front matter is not closed; read as body text")
         return FrontMatter({}, {}, text, 1)
@@ -69,9 +81,10 @@ def split_front_matter(text: str, diag: Diagnostics) -> FrontMatter:
                 continue
             key, value = match[1], _unquote(match[2])
             if key not in KNOWN_KEYS:
-                diag.repair(n + 1, f"front matter key {key!r} is not a site key (translated?);"
-                                   " ignored")
+                diag.repair(
+                    n + 1, f"front matter key {key!r} is not a site key (translated?); ignored"
+                )
                 continue
             meta.setdefault(key, value)
             meta_lines.setdefault(key, n + 1)
-    return FrontMatter(meta, meta_lines, "".join(lines[end + 1:]), end + 2)
+    return FrontMatter(meta, meta_lines, "".join(lines[end + 1 :]), end + 2)

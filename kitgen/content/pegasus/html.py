@@ -15,12 +15,50 @@ import nh3
 from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "b", "em",
-    "i", "u", "a", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre",
-    "div", "span", "img", "sup", "sub", "dl", "dt", "dd", "small",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "code",
+    "pre",
+    "div",
+    "span",
+    "img",
+    "sup",
+    "sub",
+    "dl",
+    "dt",
+    "dd",
+    "small",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}, "ol": {"start"},
-                      "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "ol": {"start"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
 _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\xa0|<br>)*</p>\s*")
 # The tokens repairs.py leaves (COLUMN_OPEN, COLUMN_CLOSE, BLANK), as Markdown wrapped them.
 _COLUMN_OPEN = re.compile("<p>\\s*\u2045col:(\\d+)\u2046\\s*</p>")
@@ -30,9 +68,11 @@ _TRAILING_SPACE = re.compile(r"[ \t\xa0]+</(li|p|td|th|h[1-6])>")
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
 
 
-def sanitize(html: str, *, absolute_url: Callable[[str], str], images: set[str],
-             blanks: list[str]) -> Markup:
+def sanitize(
+    html: str, *, absolute_url: Callable[[str], str], images: set[str], blanks: list[str]
+) -> Markup:
     """Allow-listed HTML with absolute links, column blocks and fill-in blanks."""
+
     def attribute(element: str, name: str, value: str) -> str | None:
         if element == "a" and name == "href":
             if value.startswith(("file:", "javascript:", "data:")):
@@ -42,9 +82,15 @@ def sanitize(html: str, *, absolute_url: Callable[[str], str], images: set[str],
             return value if value in images else None
         return value
 
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto", "file"}, link_rel=None,
-                      strip_comments=True, attribute_filter=attribute)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "file"},
+        link_rel=None,
+        strip_comments=True,
+        attribute_filter=attribute,
+    )
     clean = _IMAGE_WITHOUT_SOURCE.sub("", clean)
     # Trailing spaces before a closing tag make WeasyPrint 70 hyphenate the line's first word
     # ("Invi-/tez …", seen in a French page); they carry nothing in print.
@@ -55,7 +101,11 @@ def sanitize(html: str, *, absolute_url: Callable[[str], str], images: set[str],
 
     def blank(match: re.Match[str]) -> str:
         label = blanks[int(match[1])] if int(match[1]) < len(blanks) else ""
-        return str(Markup('<span class="blank placeholder"><span class="blank-line"></span>'
-                          '<span class="blank-label">{}</span></span>').format(escape(label)))
+        return str(
+            Markup(
+                '<span class="blank placeholder"><span class="blank-line"></span>'
+                '<span class="blank-label">{}</span></span>'
+            ).format(escape(label))
+        )
 
     return Markup(_BLANK.sub(blank, clean))

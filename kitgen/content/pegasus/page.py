@@ -55,9 +55,15 @@ def inline_html(markdown_text: str, repair: RepairContext, absolute_url: UrlRewr
     return sanitize(html, absolute_url=absolute_url, images=set(), blanks=repair.blanks)
 
 
-def render_legacy_page(text: str, path: Path, context: DialectContext, repair: RepairContext,
-                       *, english_meta: dict[str, str] | None = None,
-                       absolute_url: UrlRewriter | None = None) -> PageContent:
+def render_legacy_page(
+    text: str,
+    path: Path,
+    context: DialectContext,
+    repair: RepairContext,
+    *,
+    english_meta: dict[str, str] | None = None,
+    absolute_url: UrlRewriter | None = None,
+) -> PageContent:
     """Everything print needs from one page; what was repaired or dropped is in diagnostics."""
     check_bounds(text, path)
     diag = Diagnostics(path)
@@ -65,12 +71,15 @@ def render_legacy_page(text: str, path: Path, context: DialectContext, repair: R
     for key, value in front.meta.items():
         english = (english_meta or {}).get(key)
         if key != "title" and english is not None and english != value:
-            diag.repair(front.meta_lines[key], f"front matter {key}: {value!r} replaced by the "
-                                               f"English page's {english!r}")
+            diag.repair(
+                front.meta_lines[key],
+                f"front matter {key}: {value!r} replaced by the English page's {english!r}",
+            )
     meta_title = ""
     if front.meta.get("title"):
-        meta_title = resolve_dialect(front.meta["title"], front.meta_lines["title"], context,
-                                     diag).strip()
+        meta_title = resolve_dialect(
+            front.meta["title"], front.meta_lines["title"], context, diag
+        ).strip()
     body = repair_body(front.body, front.body_line, repair, diag)
     body = resolve_dialect(body, front.body_line, context, diag)
     body = drop_foreign_syntax(body, front.body_line, diag)
@@ -78,17 +87,26 @@ def render_legacy_page(text: str, path: Path, context: DialectContext, repair: R
     heading, subtitle = _take_title(lines)
     tables = _tables(lines, front.body_line)
     url: UrlRewriter = absolute_url or (lambda href: href)
-    html = sanitize(markdown_to_html("\n".join(lines)), absolute_url=url,
-                    images=repair.images, blanks=repair.blanks)
+    html = sanitize(
+        markdown_to_html("\n".join(lines)),
+        absolute_url=url,
+        images=repair.images,
+        blanks=repair.blanks,
+    )
     title_text = heading or meta_title
     if not title_text:
         diag.warning(front.body_line, "page has no title and no heading")
     title = inline_html(title_text, repair, url) if title_text else Markup()
     return PageContent(
-        title=title, subtitle=inline_html(subtitle, repair, url) if subtitle else None,
-        body=html, meta_title=Markup(inline_html(meta_title, repair, url)).striptags()
-        if meta_title else title.striptags(),
-        tables=tables, diagnostics=tuple(diag.items))
+        title=title,
+        subtitle=inline_html(subtitle, repair, url) if subtitle else None,
+        body=html,
+        meta_title=Markup(inline_html(meta_title, repair, url)).striptags()
+        if meta_title
+        else title.striptags(),
+        tables=tables,
+        diagnostics=tuple(diag.items),
+    )
 
 
 #: Bounds on a page, checked before parsing: a real page is a few KiB and a few levels deep;
@@ -107,15 +125,19 @@ def check_bounds(text: str, path: Path) -> None:
     """Refuse, with file:line, a page too large, nested too deep or with too long a table."""
     size = len(text.encode())
     if size > MAX_PAGE_BYTES:
-        raise ContentError(f"page is {size // 1024} KiB; at most {MAX_PAGE_BYTES // 1024} KiB "
-                           "are read", path, 1)
+        raise ContentError(
+            f"page is {size // 1024} KiB; at most {MAX_PAGE_BYTES // 1024} KiB are read", path, 1
+        )
     rows = 0
     for number, line in enumerate(text.split("\n"), start=1):
         quotes, indent = _DEPTH.match(line).groups()  # type: ignore[union-attr]
         depth = quotes.count(">") + len(indent.expandtabs(4)) // 2
         if depth > MAX_DEPTH:
-            raise ContentError(f"nested {depth} levels deep (quotes or indented lists); at "
-                               f"most {MAX_DEPTH}", path, number)
+            raise ContentError(
+                f"nested {depth} levels deep (quotes or indented lists); at most {MAX_DEPTH}",
+                path,
+                number,
+            )
         rows = rows + 1 if line.lstrip().startswith("|") else 0
         if rows > MAX_TABLE_ROWS:
             raise ContentError(f"a table longer than {MAX_TABLE_ROWS} rows", path, number)

@@ -60,8 +60,10 @@ def repair_body(text: str, first_line: int, context: RepairContext, diag: Diagno
 
 def _repair_link_tags(text: str, first_line: int, diag: Diagnostics) -> str:
     def repair(match: re.Match[str]) -> str:
-        diag.repair(_line(text, match.start(), first_line),
-                    f"link target {match[0][:50]!r} restored to '(<%= … %>)'")
+        diag.repair(
+            _line(text, match.start(), first_line),
+            f"link target {match[0][:50]!r} restored to '(<%= … %>)'",
+        )
         return f"(<%= {match[1]} %>)"
 
     return _LINK_TAG.sub(repair, text)
@@ -81,15 +83,18 @@ def _dedent_damaged_blocks(text: str, first_line: int, diag: Diagnostics) -> str
         while start < n and not lines[start].strip():
             start += 1
         end = n
-        while end + 1 < len(lines) and (not lines[end + 1].strip()
-                                        or lines[end + 1][:1] in " \t"):
+        while end + 1 < len(lines) and (not lines[end + 1].strip() or lines[end + 1][:1] in " \t"):
             end += 1
-        indent = min((len(x) - len(x.lstrip(" \t")) for x in lines[start:end + 1] if x.strip()),
-                     default=0)
+        indent = min(
+            (len(x) - len(x.lstrip(" \t")) for x in lines[start : end + 1] if x.strip()), default=0
+        )
         for k in range(start, end + 1):
             lines[k] = lines[k][indent:] if lines[k].strip() else ""
-        diag.repair(first_line + start, f"lines {first_line + start}–{first_line + end} were "
-                                        f"indented by {indent} into a code block; dedented")
+        diag.repair(
+            first_line + start,
+            f"lines {first_line + start}–{first_line + end} were "
+            f"indented by {indent} into a code block; dedented",
+        )
         n = end + 1
     return "\n".join(lines)
 
@@ -99,8 +104,10 @@ def _remove_stray_closing_tags(text: str, first_line: int, diag: Diagnostics) ->
         return text
 
     def remove(match: re.Match[str]) -> str:
-        diag.repair(_line(text, match.start(), first_line),
-                    f"stray {match[0].strip()!r} without an opening tag removed")
+        diag.repair(
+            _line(text, match.start(), first_line),
+            f"stray {match[0].strip()!r} without an opening tag removed",
+        )
         return ""
 
     return _STRAY_CLOSING.sub(remove, text)
@@ -129,14 +136,15 @@ def _remove_crowdin_marks(text: str, first_line: int, diag: Diagnostics) -> str:
     return _CROWDIN_MARK.sub(remove, text)
 
 
-def _replace_media(text: str, first_line: int, context: RepairContext,
-                   diag: Diagnostics) -> str:
+def _replace_media(text: str, first_line: int, context: RepairContext, diag: Diagnostics) -> str:
     """Images from the site tree are kept, other images left out; iframes become links."""
+
     def image(src: str, alt: str, offset: int) -> str:
         found = context.find_image(src)
         if found is None:
-            diag.dropped(_line(text, offset, first_line),
-                         f"image {src!r} is not in the site tree; left out")
+            diag.dropped(
+                _line(text, offset, first_line), f"image {src!r} is not in the site tree; left out"
+            )
             return ""
         context.images.add(found)
         return f"![{alt}]({found})"
@@ -176,8 +184,9 @@ def _mark_columns(text: str, first_line: int, diag: Diagnostics) -> str:
             continue
         if not match[1]:
             if open_at is not None:
-                diag.dropped(first_line + open_at[0], f"[col-{open_at[1]}] is never closed; "
-                                                      "marker left out")
+                diag.dropped(
+                    first_line + open_at[0], f"[col-{open_at[1]}] is never closed; marker left out"
+                )
                 lines[open_at[0]] = ""
             open_at = (n, match[2])
             lines[n] = COLUMN_OPEN.format(match[2])
@@ -188,8 +197,9 @@ def _mark_columns(text: str, first_line: int, diag: Diagnostics) -> str:
             lines[n] = COLUMN_CLOSE
             open_at = None
     if open_at is not None:
-        diag.dropped(first_line + open_at[0], f"[col-{open_at[1]}] is never closed; marker "
-                                              "left out")
+        diag.dropped(
+            first_line + open_at[0], f"[col-{open_at[1]}] is never closed; marker left out"
+        )
         lines[open_at[0]] = ""
     return "\n".join(lines)
 
@@ -205,6 +215,7 @@ def _is_placeholder(label: str) -> bool:
 
 def _mark_placeholders(text: str, context: RepairContext) -> str:
     """``[NAME]``, ``[**INSERT NAME**]``, ``(HOUSE OR SENATE, …)`` → a fill-in blank or field."""
+
     def token(label: str) -> str:
         name = context.placeholder_fields.get(placeholder_key(label))
         if name:

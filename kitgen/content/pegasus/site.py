@@ -42,8 +42,12 @@ class SourceConfig:
 def _partial_rule(value: Any, path: Path, name: str) -> tuple[str, str]:
     match = _PARTIAL_VALUE.fullmatch(str(value).strip())
     if not match:
-        raise ContentError(f"partial {name!r}: {value!r} is not drop, country, language, "
-                           "'url <path>' or 'date <format>'", path, key=name)
+        raise ContentError(
+            f"partial {name!r}: {value!r} is not drop, country, language, "
+            "'url <path>' or 'date <format>'",
+            path,
+            key=name,
+        )
     return (match[1], "") if match[1] else (match[2], match[3])
 
 
@@ -56,8 +60,7 @@ def load_source_config(path: Path) -> SourceConfig:
             raise ContentError(f"kinds.{kind}: needs a known kind and a page", path, key=kind)
         part = entry.get("part")
         if part not in (None, "last-table"):
-            raise ContentError(f"kinds.{kind}.part: {part!r} is not 'last-table'", path,
-                               key=kind)
+            raise ContentError(f"kinds.{kind}.part: {part!r} is not 'last-table'", path, key=kind)
         kinds[kind] = KindMapping(str(entry["page"]).strip("/"), part, ctas.get(kind))
     missing = [k for k in KINDS if k not in kinds]
     if missing:
@@ -65,14 +68,14 @@ def load_source_config(path: Path) -> SourceConfig:
     placeholders = {str(k).upper(): str(v) for k, v in (raw.get("placeholders") or {}).items()}
     for label, name in placeholders.items():
         if name not in FIELD_LIMITS:
-            raise ContentError(f"placeholder {label!r}: unknown field {name!r}", path,
-                               key=label)
+            raise ContentError(f"placeholder {label!r}: unknown field {name!r}", path, key=label)
     return SourceConfig(
         path=path,
         extensions=tuple(raw.get("extensions") or ("md.partial", "md.erb", "md")),
         kinds=kinds,
-        partials={str(k): _partial_rule(v, path, str(k))
-                  for k, v in (raw.get("partials") or {}).items()},
+        partials={
+            str(k): _partial_rule(v, path, str(k)) for k, v in (raw.get("partials") or {}).items()
+        },
         partial_prefixes={str(k): str(v) for k, v in (raw.get("partial_prefixes") or {}).items()},
         placeholders=placeholders,
     )
@@ -117,8 +120,9 @@ class PegasusSite:
         parts = page.resolve().parts
         for n in range(len(parts) - 1, 0, -1):
             if parts[n] == "public":
-                root = Path(*parts[:n - 1]) if n >= 2 and parts[n - 1] == "i18n" else \
-                    Path(*parts[:n])
+                root = (
+                    Path(*parts[: n - 1]) if n >= 2 and parts[n - 1] == "i18n" else Path(*parts[:n])
+                )
                 if (root / "public").is_dir():
                     return root
         return None
@@ -130,8 +134,10 @@ class PegasusSite:
                 translated = self.root / "i18n" / "public" / language / f"{page}.{ext}"
                 use = translated if language != REFERENCE and translated.is_file() else None
                 return PageFiles(page, english, use)
-        raise ContentError(f"page {page!r} not found (tried "
-                           f"{', '.join(self.config.extensions)})", self.root / "public")
+        raise ContentError(
+            f"page {page!r} not found (tried {', '.join(self.config.extensions)})",
+            self.root / "public",
+        )
 
     def strings_path(self, language: str) -> Path:
         return self.root / "i18n" / f"{language}.yml"
@@ -164,8 +170,11 @@ class PegasusSite:
 
     def inputs(self, files: PageFiles, language: str) -> dict[str, str]:
         """Digests of every file a document of this page reads, for its cache key."""
-        found = {f"site:{p.relative_to(self.root)}": digest(p)
-                 for p in (files.english, files.translation) if p is not None}
+        found = {
+            f"site:{p.relative_to(self.root)}": digest(p)
+            for p in (files.english, files.translation)
+            if p is not None
+        }
         for lang in {REFERENCE, language}:
             path = self.strings_path(lang)
             if path.is_file():

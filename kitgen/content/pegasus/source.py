@@ -95,7 +95,7 @@ class PageContext:
         if rule is None:
             for prefix, kind in self.site.config.partial_prefixes.items():
                 if name.startswith(prefix):
-                    rule = (kind, name[len(prefix):])
+                    rule = (kind, name[len(prefix) :])
                     break
         if rule is None:
             return None
@@ -109,17 +109,23 @@ class PageContext:
         return self.date(value)
 
 
-def read_page(path: Path, english: Path | None, shown_as: Path,
-              context: PageContext) -> tuple[PageContent, RepairContext]:
+def read_page(
+    path: Path, english: Path | None, shown_as: Path, context: PageContext
+) -> tuple[PageContent, RepairContext]:
     """Read one page (a translation is compared with its ``english`` page's front matter)."""
     repair = RepairContext(context.site.find_image, context.site.config.placeholders)
     english_meta = None
     if english is not None:
         english_meta = split_front_matter(english.read_text("utf-8"), Diagnostics(english)).meta
     view = context.view
-    page = render_legacy_page(path.read_text("utf-8"), shown_as, context, repair,
-                              english_meta=english_meta,
-                              absolute_url=lambda href: absolute_url(href, view))
+    page = render_legacy_page(
+        path.read_text("utf-8"),
+        shown_as,
+        context,
+        repair,
+        english_meta=english_meta,
+        absolute_url=lambda href: absolute_url(href, view),
+    )
     return page, repair
 
 
@@ -132,8 +138,15 @@ def render_page_file(path: Path, view: LocaleView, settings: Settings) -> Source
     site: PegasusSite | LoosePages = PegasusSite(root, config) if root else LoosePages(config)
     context = PageContext(site, view)
     page, _ = read_page(path, None, path, context)
-    content = RenderedContent("guide", page.title or Markup.escape(path.name), page.subtitle,
-                              view.expand_fields(page.body), view.language.code, None, None)
+    content = RenderedContent(
+        "guide",
+        page.title or Markup.escape(path.name),
+        page.subtitle,
+        view.expand_fields(page.body),
+        view.language.code,
+        None,
+        None,
+    )
     diagnostics = tuple(str(d) for d in sorted(page.diagnostics, key=lambda d: d.line))
     return SourcedContent(content, [], frozenset(context.fallbacks), diagnostics)
 
@@ -180,7 +193,9 @@ class PegasusSource:
     def __init__(self, root: Path, settings: Settings):
         self.config: SourceConfig = load_source_config(settings.content_dir / CONFIG_NAME)
         self.site = PegasusSite(root, self.config)
-        self.asset_roots = (self.site.images_dir,) if self.site.images_dir.is_dir() else ()
+        self.asset_roots: tuple[Path, ...] = (
+            (self.site.images_dir,) if self.site.images_dir.is_dir() else ()
+        )
 
     def files(self, kind: str, language: str) -> PageFiles:
         return self.site.page(self.config.kinds[kind].page, language)
@@ -188,11 +203,11 @@ class PegasusSource:
     def locate(self, kind: str, language: str) -> LocatedDocument:
         files = self.files(kind, language)
         content_language = language if files.translation or language == REFERENCE else REFERENCE
-        return LocatedDocument(kind, language, content_language,
-                               self.site.inputs(files, language))
+        return LocatedDocument(kind, language, content_language, self.site.inputs(files, language))
 
-    def read_page(self, files: PageFiles, view: LocaleView,
-                  context: PageContext) -> tuple[PageContent, RepairContext]:
+    def read_page(
+        self, files: PageFiles, view: LocaleView, context: PageContext
+    ) -> tuple[PageContent, RepairContext]:
         english = files.english if files.translation is not None else None
         return read_page(files.source, english, self.relative(files.source), context)
 
@@ -215,34 +230,52 @@ class PegasusSource:
             title, body, subtitle = page.title, view.expand_fields(page.body), page.subtitle
         if not str(title).strip():
             title = Markup.escape(view.t(f"kind.{located.kind}"))
-        content = RenderedContent(located.kind, title, subtitle, body, located.content_language,
-                                  cta, cta_label if cta else None)
+        content = RenderedContent(
+            located.kind,
+            title,
+            subtitle,
+            body,
+            located.content_language,
+            cta,
+            cta_label if cta else None,
+        )
         translation = None
         if files.translation is not None and located.language != REFERENCE:
             translation = self._english_share(files, view, page, rows)
-        return SourcedContent(content, rows, frozenset(context.fallbacks), tuple(diagnostics),
-                              translation)
+        return SourcedContent(
+            content, rows, frozenset(context.fallbacks), tuple(diagnostics), translation
+        )
 
-    def _english_share(self, files: PageFiles, view: LocaleView, page: PageContent,
-                       rows: list[AgendaRow]) -> dict[str, Any]:
+    def _english_share(
+        self, files: PageFiles, view: LocaleView, page: PageContent, rows: list[AgendaRow]
+    ) -> dict[str, Any]:
         """How much of the translated page is the English page's text (same locale, so the
         same links and dates); the agenda compares its table's actions."""
         english_context = PageContext(self.site, view)
-        english, repair = read_page(files.english, None, self.relative(files.english),
-                                    english_context)
+        english, repair = read_page(
+            files.english, None, self.relative(files.english), english_context
+        )
         if rows:
             url = lambda href: absolute_url(href, view)  # noqa: E731
             translated_html = "".join(f"<td>{r.action}</td>" for r in rows)
             english_html = "".join(
                 f"<td>{view.expand_fields(inline_html(' '.join(row.cells[1:]), repair, url))}</td>"
-                for table in english.tables[-1:] for row in table.rows[1:])
+                for table in english.tables[-1:]
+                for row in table.rows[1:]
+            )
         else:
             translated_html = f"<h1>{page.title}</h1>{page.body}"
             english_html = f"<h1>{english.title}</h1>{english.body}"
         return english_share(translated_html, english_html)
 
-    def _agenda(self, page: PageContent, repair: RepairContext, view: LocaleView,
-                diagnostics: list[str], files: PageFiles) -> tuple[Markup, list[AgendaRow]]:
+    def _agenda(
+        self,
+        page: PageContent,
+        repair: RepairContext,
+        view: LocaleView,
+        diagnostics: list[str],
+        files: PageFiles,
+    ) -> tuple[Markup, list[AgendaRow]]:
         """The page's last table as the run of show, times in the locale's clock."""
         where = self.relative(files.source)
         if not page.tables:
@@ -257,10 +290,11 @@ class PegasusSource:
                 continue
             times = parse_time_range(row.cells[0])
             if times is None:
-                diagnostics.append(f"{where}:{row.line}: warning: time {row.cells[0]!r} not "
-                                   "understood; printed as written")
-            parsed.append((times, row.cells[0], inline_html(" ".join(row.cells[1:]), repair,
-                                                             url)))
+                diagnostics.append(
+                    f"{where}:{row.line}: warning: time {row.cells[0]!r} not "
+                    "understood; printed as written"
+                )
+            parsed.append((times, row.cells[0], inline_html(" ".join(row.cells[1:]), repair, url)))
         steps = [AgendaStep(t[0], t[1], "") for t, _, _ in parsed if t]
         shifted = iter(shift_steps(steps, view.personalization.time))
         rows = []
