@@ -620,8 +620,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    debug = False
     try:
         settings = Settings.from_env()
+        debug = settings.debug
         if getattr(args, "content", None):
             from dataclasses import replace
 
@@ -640,7 +642,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:
-        if os.environ.get("KITGEN_DEBUG"):
+        if debug:
             raise
         print(
             f"kitgen: internal error: {type(exc).__name__}: {exc} "

@@ -73,5 +73,10 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
-#: The app ``celery -A kitgen.jobs worker`` loads (settings from KITGEN_* variables).
-app = make_celery(Settings.from_env())
+def __getattr__(name: str) -> Celery:
+    """``app``, the Celery app ``celery -A kitgen.jobs worker`` loads, made on first use from
+    the KITGEN_* variables (importing this module builds nothing and reads no settings)."""
+    if name == "app":
+        found = globals()["app"] = make_celery(Settings.from_env())
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

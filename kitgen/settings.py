@@ -71,6 +71,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_allow: tuple[str, ...] = ()
     webhook_attempts: int = 6
+    #: internal errors print their traceback (``KITGEN_DEBUG=1``), for developers
+    debug: bool = False
     #: this service's own address as callers see it, for links in callbacks (None: taken
     #: from the request that gave the callback)
     public_url: str | None = None
@@ -136,6 +138,7 @@ class Settings:
             webhook_allow=tuple(x.lower() for x in _list(env.get("KITGEN_WEBHOOK_ALLOW"))),
             webhook_attempts=number("KITGEN_WEBHOOK_ATTEMPTS", defaults.webhook_attempts),
             public_url=(env.get("KITGEN_PUBLIC_URL") or "").rstrip("/") or None,
+            debug=(env.get("KITGEN_DEBUG") or "") not in ("", "0", "false", "no"),
             worker_metrics_port=(
                 number("KITGEN_WORKER_METRICS_PORT", 1)
                 if env.get("KITGEN_WORKER_METRICS_PORT")

@@ -92,7 +92,7 @@ def outcome_of_error(
     if isinstance(exc, StorageError):
         return outcome_failed(key, documents, f"storage failed: {exc}", retryable=True)
     if isinstance(exc, KitgenError):
-        return outcome_failed(key, documents, str(exc))
+        return outcome_failed(key, documents, str(exc), retryable=exc.retryable)
     log.error("kit %s: internal error", key[:12], exc_info=exc)
     return outcome_failed(
         key,

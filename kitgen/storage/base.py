@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Protocol
 
 from kitgen.errors import StorageError
@@ -31,6 +32,10 @@ class Storage(Protocol):
     def download_url(self, key: str, filename: str) -> str | None:
         """A URL a browser can fetch the object from directly (presigned, with an expiry),
         or None when the web tier must stream it itself."""
+
+    def local_file(self, key: str) -> Path | None:
+        """The object as a file on this machine, when the store keeps it as one (the web
+        tier then streams it from disk without reading it into memory); else None."""
 
     def check(self) -> None:
         """Raise StorageError naming the problem when the store cannot be used (health)."""

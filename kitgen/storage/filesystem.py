@@ -59,6 +59,10 @@ class FilesystemStorage:
         except OSError as exc:
             raise StorageError(f"cannot write {key} in {self.root}: {exc.strerror}") from None
 
+    def local_file(self, key: str) -> Path | None:
+        path = self.path(key)
+        return path if path.is_file() else None
+
     def download_url(self, key: str, filename: str) -> str | None:
         """None: a folder has no URL of its own; the web tier streams the file."""
         return None

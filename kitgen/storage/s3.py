@@ -12,6 +12,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -146,6 +147,9 @@ class S3Storage:
             self._client.put_object(
                 Bucket=self.bucket, Key=name, Body=data, ContentType=content_type
             )
+
+    def local_file(self, key: str) -> Path | None:
+        return None  # objects live in the bucket
 
     def download_url(self, key: str, filename: str) -> str | None:
         """A presigned GET that makes the browser save the object under ``filename``."""

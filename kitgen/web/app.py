@@ -22,7 +22,6 @@ from kitgen.dispatch import Dispatcher, open_dispatcher
 from kitgen.errors import (
     InvalidRequest,
     KitgenError,
-    ServiceUnavailable,
     StorageError,
     TooManyRequests,
 )
@@ -122,29 +121,23 @@ def _error_handlers(app: FastAPI) -> None:
     async def staff_refused(request: Request, exc: StaffRefused) -> Response:
         return exc.response
 
-    @app.exception_handler(TooManyRequests)
-    async def too_many(request: Request, exc: TooManyRequests) -> Response:
-        response = error_response(request, exc.status, str(exc), {"retry_after": exc.retry_after})
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-
-    @app.exception_handler(ServiceUnavailable)
-    async def queue_down(request: Request, exc: ServiceUnavailable) -> Response:
-        log.warning("503: %s", exc)
-        return error_response(request, 503, str(exc))
-
-    @app.exception_handler(StorageError)
-    async def store_down(request: Request, exc: StorageError) -> Response:
-        log.warning("503: storage: %s", exc)
-        return error_response(request, 503, f"the kit store cannot be used right now: {exc}")
-
-    @app.exception_handler(InvalidRequest)
-    async def invalid(request: Request, exc: InvalidRequest) -> Response:
-        return error_response(request, 422, str(exc), {"field": exc.field, "choices": exc.choices})
-
     @app.exception_handler(KitgenError)
     async def kitgen_error(request: Request, exc: KitgenError) -> Response:
-        return error_response(request, 400, str(exc))
+        """The status each error class declares (kitgen.errors), with what helps the caller."""
+        message = str(exc)
+        extra: dict[str, Any] | None = None
+        if isinstance(exc, StorageError):
+            message = f"the kit store cannot be used right now: {exc}"
+        if isinstance(exc, InvalidRequest):
+            extra = {"field": exc.field, "choices": exc.choices}
+        if isinstance(exc, TooManyRequests):
+            extra = {"retry_after": exc.retry_after}
+        if exc.http_status >= 500:
+            log.warning("%d: %s", exc.http_status, message)
+        response = error_response(request, exc.http_status, message, extra)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> Response:

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from kitgen.errors import KitgenError, StorageError, TooManyRequests
 from kitgen.locales import Catalog, load_catalog
 from kitgen.models import DEFAULT_VARIANT, FIELD_LIMITS, KINDS
-from kitgen.storage import FilesystemStorage, check_key
+from kitgen.storage import check_key
 from kitgen.web.app import error_response, html_response
 from kitgen.web.forms import (
     FIELD_TYPES,
@@ -125,7 +125,7 @@ async def submit_form(request: Request) -> Response:
         # Beside the button, with everything the person typed kept.
         context = _form_context(request, catalog, result.values, {})
         context["refusal"] = str(exc)
-        response = html_response(request, "form.html", context, status_code=exc.status)
+        response = html_response(request, "form.html", context, status_code=exc.http_status)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     return RedirectResponse(f"/kits/{submission.key}", status_code=303)
@@ -172,9 +172,10 @@ def download(request: Request, key: str, name: str) -> Response:
         return RedirectResponse(url, status_code=307)
     disposition = "inline" if media_type == "image/png" else "attachment"
     headers = {"Cache-Control": "public, max-age=31536000, immutable"}  # content-addressed
-    if isinstance(service.storage, FilesystemStorage):
+    local = service.storage.local_file(object_key)
+    if local is not None:
         return FileResponse(
-            service.storage.path(object_key),
+            local,
             media_type=media_type,
             filename=filename,
             content_disposition_type=disposition,
