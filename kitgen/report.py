@@ -8,11 +8,13 @@ about (the same diagnostics a build records in its manifest).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 
+from kitgen.content.pegasus.diagnostics import Severity, severity_of
 from kitgen.errors import ContentError, KitgenError
 from kitgen.locales import Catalog, load_catalog
 from kitgen.models import KINDS, KitRequest
@@ -124,14 +126,11 @@ def translation_report(
             health.diagnostics.extend(d for d in sourced.diagnostics if d not in health.diagnostics)
         health.pages_translated = sorted(p for p, done in pages.items() if done)
         health.pages_english = sorted(p for p, done in pages.items() if not done)
-        health.repairs = _count(health.diagnostics, "repair")
-        health.dropped = _count(health.diagnostics, "dropped")
-        health.warnings = _count(health.diagnostics, "warning")
+        counts = Counter(severity_of(d) for d in health.diagnostics)
+        health.repairs = counts[Severity.REPAIR]
+        health.dropped = counts[Severity.DROPPED]
+        health.warnings = counts[Severity.WARNING]
     return report
-
-
-def _count(diagnostics: list[str], severity: str) -> int:
-    return sum(1 for d in diagnostics if f": {severity}: " in d)
 
 
 def format_table(report: list[LanguageHealth]) -> str:

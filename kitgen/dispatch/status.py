@@ -5,13 +5,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from kitgen.errors import KitgenError, StorageError
 from kitgen.models import KitResult
 
-#: Per document and per kit: queued → rendering → done, or failed.
-QUEUED, RENDERING, DONE, FAILED = "queued", "rendering", "done", "failed"
+
+class State(StrEnum):
+    """Per document and per kit: queued → rendering → done, or failed (JSON: the value)."""
+
+    QUEUED = "queued"
+    RENDERING = "rendering"
+    DONE = "done"
+    FAILED = "failed"
+
+
+QUEUED, RENDERING, DONE, FAILED = State.QUEUED, State.RENDERING, State.DONE, State.FAILED
 
 
 @dataclass
