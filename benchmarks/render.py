@@ -1,7 +1,8 @@
-"""Render benchmark: kitgen vs raw WeasyPrint on the same HTML and stylesheets, same process.
+"""Render benchmark: kitgen vs raw WeasyPrint vs a warm headless Chromium on the same HTML.
 
     .venv/bin/python benchmarks/render.py [--runs 10] [--country fr --language fr]
                                           [--catalog-languages en,fr,ja,ar,hi]
+                                          [--browser-locales fr/fr,us/en,jp/ja,eg/ar]
 
 Prints the cold first build, median ms per kit and per document (warm), the ratio to raw
 WeasyPrint (goal ≤ 1.10), and a cached build against an uncached one (goal ≤ 10 %).
@@ -9,6 +10,11 @@ Then, per language, what composing from segment catalogs costs (segmenting the E
 looking every segment up, rebuilding the Markdown) against that language's uncached kit
 (goal ≤ 5 %); the catalogs' first parse (with placeholder checks) is shown apart, since a
 process does it once per file change.
+Last, per locale and kind, kitgen's render of a document against Chromium printing the same
+composed HTML with the same stylesheets (Playwright ``page.pdf`` in Debian's
+``/usr/bin/chromium``, one warm page, the HTML loaded from a file with the content folder as
+its base), runs interleaved: goal ≤ 1.0× on fr/fr and us/en, ≤ 0.8× on jp/ja and eg/ar
+(``--browser-locales ''`` skips it).
 Timings are wall clock on a shared machine: read medians and ratios, not single runs.
 """
 
@@ -42,7 +48,11 @@ def main() -> None:
     parser.add_argument("--country", default="fr")
     parser.add_argument("--language", default="fr")
     parser.add_argument("--catalog-languages", default="en,fr,ja,ar,hi")
+    parser.add_argument("--browser-locales", default="fr/fr,us/en,jp/ja,eg/ar")
     args = parser.parse_args()
+    locales = [tuple(x.split("/")) for x in args.browser_locales.split(",") if x.strip()]
+    if args.runs and locales:
+        against_chromium(locales, args.runs)
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(Settings(), store_dir=Path(tmp) / "store")
@@ -122,6 +132,99 @@ def main() -> None:
     c = med(cached)
     print(f"  cached build   {c:9.1f} ms = {c / k:.1%} of an uncached build (goal ≤ 10 %)")
     catalog_cost([x.strip() for x in args.catalog_languages.split(",") if x.strip()], args.runs)
+
+
+CHROMIUM = "/usr/bin/chromium"
+GOALS = {"fr": 1.0, "us": 1.0, "jp": 0.8, "eg": 0.8}
+
+
+def against_chromium(locales: list[tuple[str, ...]], runs: int) -> None:
+    """kitgen vs raw WeasyPrint vs warm Chromium per document, on the same composed HTML."""
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        print(f"chromium comparison skipped: {CHROMIUM} is not installed")
+        return
+    from playwright.sync_api import sync_playwright
+
+    print(f"kitgen vs raw WeasyPrint vs warm Chromium (same HTML), {runs} runs (median ms)")
+    print(
+        f"  {'locale':7} {'document':13} {'kitgen':>8} {'raw':>8} {'chromium':>9} "
+        f"{'kitgen/chr':>10} {'goal':>5}"
+    )
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        settings = replace(Settings(), store_dir=Path(tmp) / "store")
+        builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+        for country, language in locales:
+            compare_locale(builder, page, Path(tmp), country, language, runs)
+        browser.close()
+
+
+def compare_locale(
+    builder: KitBuilder, page: object, tmp: Path, country: str, language: str, runs: int
+) -> None:
+    settings = builder.settings
+    resolved, locale = builder.resolve(KitRequest(country, language))
+    brand = load_brand(settings.content_dir)
+    plans = builder.plan(resolved, locale)
+    composed = {p.kind: (p, builder.compose(p, resolved, locale, brand)) for p in plans}
+    font_config = builder.renderer.font_config
+    base_url = settings.content_dir.as_uri() + "/"
+    files = {}
+    for kind, (_plan, doc) in composed.items():
+        links = "".join(
+            f'<link rel="stylesheet" href="{p.as_uri()}">' for p in builder.stylesheets(kind)
+        )
+        html = doc.html.replace("<head>", f'<head><base href="{base_url}">{links}', 1)
+        files[kind] = tmp / f"{country}-{language}-{kind}.html"
+        files[kind].write_text(html, encoding="utf-8")
+    raw_css = {
+        kind: [CSS(filename=str(p), font_config=font_config) for p in builder.stylesheets(kind)]
+        for kind in composed
+    }
+
+    def kitgen_doc(kind: str) -> None:
+        plan, doc = composed[kind]
+        builder._pdf(plan, resolved, doc)
+
+    def raw_doc(kind: str) -> None:
+        HTML(string=composed[kind][1].html, base_url=base_url).write_pdf(
+            stylesheets=raw_css[kind], font_config=font_config
+        )
+
+    def chromium_doc(kind: str) -> None:
+        page.goto(files[kind].as_uri(), wait_until="load")  # type: ignore[attr-defined]
+        page.pdf(prefer_css_page_size=True, print_background=True)  # type: ignore[attr-defined]
+
+    paths = {"kitgen": kitgen_doc, "raw": raw_doc, "chromium": chromium_doc}
+    times: dict[str, dict[str, list[float]]] = {k: {n: [] for n in paths} for k in composed}
+    for kind in composed:  # warm every path: fonts, caches, the browser's process
+        for fn in paths.values():
+            fn(kind)
+    for _ in range(runs):  # interleaved, so drift hits all three equally
+        for kind in composed:
+            for name, fn in paths.items():
+                times[kind][name].append(timed(lambda f=fn, k=kind: f(k))[0])
+    med = statistics.median
+    totals = {
+        name: med([sum(run) for run in zip(*(times[k][name] for k in composed), strict=True)])
+        for name in paths
+    }
+    goal = GOALS.get(country, 1.0)
+    for kind in [*composed, "whole kit"]:
+        if kind == "whole kit":
+            k, r, c = totals["kitgen"], totals["raw"], totals["chromium"]
+        else:
+            k, r, c = (med(times[kind][n]) for n in paths)
+        verdict = "ok" if k / c <= goal else "MISSED"
+        print(
+            f"  {country}/{language:4} {kind:13} {k:8.1f} {r:8.1f} {c:9.1f} "
+            f"{k / c:10.2f} {goal:5.1f}  {verdict} (kitgen/raw {k / r:.2f})"
+        )
 
 
 def catalog_cost(languages: list[str], runs: int) -> None:
