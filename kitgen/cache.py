@@ -33,21 +33,3 @@ def document_key(request_part: dict[str, Any], inputs: dict[str, str]) -> str:
 def kit_key(request: dict[str, Any], document_keys: list[str]) -> str:
     """A kit is its canonical request and its documents' keys (so it changes when any does)."""
     return digest_of({"request": request, "documents": document_keys, "versions": versions()})
-
-
-def document_object(key: str) -> str:
-    return f"documents/{key}.pdf"
-
-
-def document_meta_object(key: str) -> str:
-    return f"documents/{key}.json"
-
-
-def kit_object(key: str, name: str) -> str:
-    return f"kits/{key}/{name}"
-
-
-def request_object(key: str) -> str:
-    """The request a kit key was made from, kept while the kit renders: a queue that lost
-    the task (a Redis restart) can be given it again from the key alone. Never public."""
-    return f"requests/{key}.json"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kitgen import __version__
+from kitgen import __version__, objects
 from kitgen.errors import ConfigError, KitgenError, StorageError
 from kitgen.models import KINDS, VARIANTS, KitRequest, parse_kinds
 from kitgen.settings import Settings
@@ -91,7 +91,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     written = []
     for doc in result.documents:
         target = out / f"{stem}-{doc.kind}.pdf"
-        copy_object(storage, f"documents/{doc.key}.pdf", target)
+        copy_object(storage, objects.document_object(doc.key), target)
         written.append(target)
     combined = out / f"{stem}-kit.pdf"
     copy_object(storage, result.combined_key, combined)
@@ -418,7 +418,7 @@ def _run_batch(
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         print(f"report: {args.json}", file=sys.stderr)
-    index = f"campaigns/{campaign}/index.html"
+    index = objects.index_object(campaign, "index.html")
     print(f"index: {index} in {storage.describe()}", file=sys.stderr)
     return 1 if report["totals"]["failed"] else 0
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kitgen import cache
+from kitgen import cache, objects
 from kitgen.brand import Brand, brand_dir, load_brand
 from kitgen.campaigns import Campaign, load_campaigns
 from kitgen.combine import combine_pdfs
@@ -60,6 +60,7 @@ NOT_RENDER_CODE = (
     "flight.py",
     "metrics.py",
     "metricsdir.py",
+    "objects.py",
     "webhooks.py",
     "report.py",
     "check.py",
@@ -216,7 +217,7 @@ class KitBuilder:
 
     def lookup(self, kit_key: str) -> KitResult | None:
         """The published kit under this key, or None (its manifest is written last)."""
-        stored = self.storage.get(cache.kit_object(kit_key, "manifest.json"))
+        stored = self.storage.get(objects.kit_object(kit_key, "manifest.json"))
         return None if stored is None else result_from_manifest(json.loads(stored), cached=True)
 
     # -- building ------------------------------------------------------------------------
@@ -230,7 +231,7 @@ class KitBuilder:
             prepared.plans,
             prepared.key,
         )
-        manifest_name = cache.kit_object(kit_key, "manifest.json")
+        manifest_name = objects.kit_object(kit_key, "manifest.json")
         if not force:
             found = self.lookup(kit_key)
             if found is not None:
@@ -266,9 +267,9 @@ class KitBuilder:
             parts.append((result.title, pdf))
         # Only a kit whose every document rendered is written, manifest last.
         for result, pdf in to_store:
-            self.storage.put(cache.document_object(result.key), pdf, "application/pdf")
+            self.storage.put(objects.document_object(result.key), pdf, "application/pdf")
             self.storage.put(
-                cache.document_meta_object(result.key),
+                objects.document_meta_object(result.key),
                 json.dumps(result.to_dict()).encode(),
                 "application/json",
             )
@@ -277,14 +278,14 @@ class KitBuilder:
         combined, combined_pages = combine_pdfs(
             parts, title=title, lang=bcp47(pair_locale(locale.language, locale.country.territory))
         )
-        combined_name = cache.kit_object(kit_key, "kit.pdf")
+        combined_name = objects.kit_object(kit_key, "kit.pdf")
         self.storage.put(combined_name, combined, "application/pdf")
         manifest = {
             "key": kit_key,
             "request": request.to_dict(),
             "documents": [
                 {k: v for k, v in d.to_dict().items() if k != "cached"}
-                | {"object": cache.document_object(d.key)}
+                | {"object": objects.document_object(d.key)}
                 for d in documents
             ],
             "combined": {
@@ -328,8 +329,8 @@ class KitBuilder:
         """A stored document whose PDF matches its recorded digest, unless forced."""
         if force:
             return None
-        meta = self.storage.get(cache.document_meta_object(plan.key))
-        pdf = self.storage.get(cache.document_object(plan.key)) if meta is not None else None
+        meta = self.storage.get(objects.document_meta_object(plan.key))
+        pdf = self.storage.get(objects.document_object(plan.key)) if meta is not None else None
         if meta is None or pdf is None:
             return None
         result = DocumentResult.from_dict(json.loads(meta))
@@ -475,7 +476,7 @@ def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> Non
         result.key[:12],
     )
     storage.put(
-        cache.kit_object(asked_key, "manifest.json"),
+        objects.kit_object(asked_key, "manifest.json"),
         json.dumps(result.manifest, indent=2, ensure_ascii=False).encode(),
         "application/json",
     )

@@ -12,7 +12,8 @@ import threading
 
 import pypdfium2
 
-from kitgen import cache
+from kitgen import objects
+from kitgen.objects import preview_object
 from kitgen.storage import Storage
 
 PREVIEW_WIDTH = 360  # pixels; enough to recognise the page on a phone or beside the link
@@ -33,15 +34,11 @@ def first_page_png(pdf: bytes, width: int = PREVIEW_WIDTH) -> bytes:
     return out.getvalue()
 
 
-def preview_key(document_key: str) -> str:
-    return f"previews/{document_key}.png"
-
-
 def ensure_preview(storage: Storage, document_key: str) -> str:
     """The preview's storage key, made from the stored PDF when it is not there yet."""
-    key = preview_key(document_key)
+    key = preview_object(document_key)
     if not storage.exists(key):
-        pdf = storage.get(cache.document_object(document_key))
+        pdf = storage.get(objects.document_object(document_key))
         if pdf is not None:
             storage.put(key, first_page_png(pdf), "image/png")
     return key

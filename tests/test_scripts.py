@@ -25,7 +25,7 @@ import pytest
 from babel.dates import get_day_names, get_month_names
 from babel.lists import format_list
 
-from kitgen import cache
+from kitgen import objects
 from kitgen.brand import load_brand
 from kitgen.content.agenda import format_time_range, load_agenda
 from kitgen.locales import Language, load_catalog, native_digits, pair_locale
@@ -170,7 +170,7 @@ def builder(sample_settings: Settings) -> KitBuilder:
 def build_one(builder: KitBuilder, language: str, kind: str) -> bytes:
     request = KitRequest(country_for(language), language, campaign=CAMPAIGN, kinds=(kind,))
     result = builder.build(request, force=True)
-    pdf = builder.storage.get(cache.document_object(result.documents[0].key))
+    pdf = builder.storage.get(objects.document_object(result.documents[0].key))
     assert pdf is not None
     return pdf
 

@@ -211,7 +211,7 @@ def test_s3_unreachable_from_the_worker_fails_clearly_and_stores_nothing(stack: 
     done = stack.wait_done(json.loads(body)["key"], timeout=120)
     assert done["state"] == "failed"
     assert "storage failed" in done["error"] and "unreachable" in done["error"]
-    # Nothing of the kit; only the web tier's copy of the request (kitgen.cache.request_object)
+    # Nothing of the kit; only the web tier's copy of the request (kitgen.objects.request_object)
     assert [k for k in bucket_keys(stack) if not k.startswith("requests/")] == []
     assert stack.counters()["tasks_started"] == 4  # the first try and three retries
 

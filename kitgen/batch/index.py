@@ -18,17 +18,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
 from kitgen.models import file_stem
-from kitgen.previews import ensure_preview, preview_key
+from kitgen.objects import index_object, preview_object
+from kitgen.previews import ensure_preview
 from kitgen.storage import Storage
 from kitgen.translations.notes import english_percent, printed_as
 
 
-def index_key(campaign: str, name: str) -> str:
-    return f"campaigns/{campaign}/{name}"
-
-
 def load_index(storage: Storage, campaign: str) -> dict[str, Any]:
-    raw = storage.get(index_key(campaign, "index.json"))
+    raw = storage.get(index_object(campaign, "index.json"))
     return json.loads(raw) if raw else {"campaign": campaign, "kits": {}}
 
 
@@ -47,7 +44,7 @@ def kit_entry(manifest: dict[str, Any], names: dict[str, str]) -> dict[str, Any]
                 "title": d["title"],
                 "object": d["object"],
                 "filename": f"{file_stem(manifest)}-{d['kind']}.pdf",
-                "preview": preview_key(d["key"]),
+                "preview": preview_object(d["key"]),
                 "pages": d["pages"],
                 "bytes": d["bytes"],
                 "sha256": d["sha256"],
@@ -94,12 +91,14 @@ def update_index(
         }
     )
     storage.put(
-        index_key(campaign, "index.json"),
+        index_object(campaign, "index.json"),
         json.dumps(index, indent=2, ensure_ascii=False).encode(),
         "application/json",
     )
     storage.put(
-        index_key(campaign, "index.html"), render_html(index).encode(), "text/html; charset=utf-8"
+        index_object(campaign, "index.html"),
+        render_html(index).encode(),
+        "text/html; charset=utf-8",
     )
     return index
 

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from kitgen.errors import KitgenError, StorageError, TooManyRequests
 from kitgen.locales import Catalog, load_catalog
 from kitgen.models import DEFAULT_VARIANT, FIELD_LIMITS, KINDS
+from kitgen.objects import PUBLIC_PREFIXES
 from kitgen.storage import check_key
 from kitgen.web.app import error_response, html_response
 from kitgen.web.forms import (
@@ -188,8 +189,6 @@ def download(request: Request, key: str, name: str) -> Response:
     return Response(data, media_type=media_type, headers=headers)
 
 
-#: What the store's own pages (the campaign index) link to; nothing else is served from it.
-PUBLIC_PREFIXES = ("campaigns/", "documents/", "previews/", "kits/")
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".json": "application/json",

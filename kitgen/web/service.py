@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from kitgen import cache
+from kitgen import objects
 from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError, TooManyRequests
@@ -103,7 +103,7 @@ class KitService:
                     KITS_REQUESTED.labels("refused").inc()
                     raise
             self.storage.put(
-                cache.request_object(key),
+                objects.request_object(key),
                 json.dumps(prepared.request.to_dict()).encode(),
                 "application/json",
             )
@@ -156,7 +156,7 @@ class KitService:
     def _resubmit(self, key: str) -> KitStatus | None:
         """A kit the queue forgot (its records went with a Redis restart) is asked for again
         from the request kept in the store: the person waiting gets their kit, not a 404."""
-        stored = self.storage.get(cache.request_object(key))
+        stored = self.storage.get(objects.request_object(key))
         if stored is None:
             return None
         request = json.loads(stored)
@@ -199,20 +199,20 @@ class KitService:
         if name == "kit.zip":
             return self._ensure_zip(manifest), "application/zip"
         if stem in documents and suffix == "pdf":
-            return cache.document_object(documents[stem]["key"]), "application/pdf"
+            return objects.document_object(documents[stem]["key"]), "application/pdf"
         if stem in documents and suffix == "png":
             return self._ensure_preview(documents[stem]["key"]), "image/png"
         return None
 
     def _ensure_zip(self, manifest: dict[str, Any]) -> str:
-        key = cache.kit_object(manifest["key"], "kit.zip")
+        key = objects.kit_object(manifest["key"], "kit.zip")
         if not self.storage.exists(key):
             stem = file_stem(manifest)
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
                 for doc in manifest["documents"]:
                     archive.writestr(
-                        f"{stem}-{doc['kind']}.pdf", self._read(cache.document_object(doc["key"]))
+                        f"{stem}-{doc['kind']}.pdf", self._read(objects.document_object(doc["key"]))
                     )
                 archive.writestr(f"{stem}-kit.pdf", self._read(manifest["combined"]["object"]))
                 archive.writestr(
