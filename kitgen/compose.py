@@ -43,7 +43,7 @@ def compose_page(
 
     ``partly_english``: some segments printed in English (each marked ``lang="en"``); the
     page says so under the masthead, as it does when the whole text is English.
-    ``fit``: how much tighter to set the page (0 = as designed; see PAGE_BUDGETS).
+    ``fit``: how much tighter to set the page (0 = as designed; page budgets: kitgen.kinds).
     """
     fell_back = content.content_language != view.language.code
     kit = {

@@ -9,7 +9,7 @@ kit is published or has failed for good; the expiry frees it if the whole queue 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -20,7 +20,7 @@ PREFIX = "kitgen:"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
-def connect(url: str) -> redis.Redis[bytes]:
+def connect(url: str) -> redis.Redis:
     """A client that fails fast: a person at the form should get a 503, not a hung page."""
     return redis.Redis.from_url(
         url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
@@ -43,7 +43,7 @@ def flight_ttl(settings: Settings) -> int:
 class Flights:
     """Claims, reads and releases kit renders in flight, and counts what workers did."""
 
-    def __init__(self, client: redis.Redis[bytes], ttl: int):
+    def __init__(self, client: redis.Redis, ttl: int):
         self.client = client
         self.ttl = ttl
 
@@ -54,7 +54,8 @@ class Flights:
         )
 
     def get(self, key: str) -> dict[str, Any] | None:
-        raw = self.client.get(f"{PREFIX}flight:{key}")
+        # redis-py's own types allow an awaitable (its asyncio client); this one is not
+        raw = cast("bytes | None", self.client.get(f"{PREFIX}flight:{key}"))
         return None if raw is None else json.loads(raw)
 
     def release(self, key: str) -> None:
@@ -69,4 +70,5 @@ class Flights:
         pipe.execute()
 
     def counters(self) -> dict[str, int]:
-        return {k.decode(): int(v) for k, v in self.client.hgetall(f"{PREFIX}stats").items()}
+        stats = cast("dict[bytes, bytes]", self.client.hgetall(f"{PREFIX}stats"))
+        return {k.decode(): int(v) for k, v in stats.items()}

@@ -10,8 +10,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kitgen.errors import InvalidRequest
+from kitgen.kinds import KINDS
 
-KINDS: tuple[str, ...] = ("guide", "brochure", "proclamation", "agenda")
+__all__ = ["KINDS"]  # re-exported: the kinds live in kitgen.kinds (most callers import here)
+
 VARIANTS: tuple[str, ...] = ("pdf/ua-1", "pdf/a-3u")
 #: Kits go to public bodies that must publish accessible documents: tagged PDF/UA-1 unless
 #: the archival PDF/A-3u (tagged too) is asked for.

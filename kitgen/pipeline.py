@@ -28,6 +28,7 @@ from kitgen.content.files import digest, digest_tree
 from kitgen.content.render import LocaleView
 from kitgen.content.source import LocatedDocument, SourcedContent, open_source
 from kitgen.content.strings import load_strings
+from kitgen.kinds import REGISTRY
 from kitgen.locales import Catalog, Country, Language, bcp47, load_catalog, pair_locale
 from kitgen.models import KINDS, DocumentResult, KitRequest, KitResult, Personalization
 from kitgen.pdf import PdfRenderer, RenderedPdf
@@ -35,15 +36,9 @@ from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.templating import PageTemplates
 
-#: Pages a kind must fit in (the brochure is one sheet, front and back). A longer language
-#: is set tighter (``fit-1``, ``fit-2``… in the kind's stylesheet) until it fits; text is
-#: never cut.
-PAGE_BUDGETS = {"brochure": 2, "proclamation": 2, "agenda": 1}
+#: How much tighter a kind over its page budget (kitgen.kinds) may be set (``fit-1``,
+#: ``fit-2``… in the kind's stylesheet) until it fits; text is never cut.
 FIT_LEVELS = 3
-
-#: Kinds that print the organizer's personalisation; the others never depend on it, so a
-#: personalised kit shares their PDFs with everybody else's.
-PERSONALISED_KINDS = frozenset({"proclamation", "agenda"})
 CODE_DIR = Path(__file__).resolve().parent
 log = logging.getLogger("kitgen.pipeline")
 #: kitgen's code that cannot change a PDF: the edges around the pipeline. Every other file of
@@ -188,7 +183,9 @@ class KitBuilder:
         for kind in request.kinds:
             located = self.source.locate(kind, locale.language.code)
             personalization = (
-                request.personalization if kind in PERSONALISED_KINDS else Personalization()
+                request.personalization
+                if REGISTRY[kind].personalised  # the others are shared by every kit
+                else Personalization()
             )
             inputs = {**shared, **strings_inputs, **located.inputs, "source": self.source.name}
             request_part = {
@@ -346,7 +343,7 @@ class KitBuilder:
         refit: Callable[[int], ComposedDocument],
     ) -> tuple[DocumentResult, bytes]:
         """Render; a document over its page budget is composed tighter and rendered again."""
-        budget = PAGE_BUDGETS.get(plan.kind)
+        budget = REGISTRY[plan.kind].page_budget
         rendered = self._pdf(plan, request, composed)
         fit = 0
         while budget and rendered.pages > budget and fit < FIT_LEVELS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from celery.result import AsyncResult
 from kombu.exceptions import OperationalError
@@ -89,9 +89,8 @@ class CeleryDispatcher:
     def _depth(self, queue: str) -> int:
         client = self.flights.client
         try:
-            return sum(
-                int(client.llen(name)) for name in client.scan_iter(match=f"{queue}*", _type="list")
-            )
+            lists = client.scan_iter(match=f"{queue}*", _type="list")
+            return sum(cast(int, client.llen(name)) for name in lists)
         except QUEUE_ERRORS as exc:
             raise unavailable(self.url, exc) from None
 

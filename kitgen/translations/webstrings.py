@@ -20,6 +20,7 @@ SOURCES = (
     ("kitgen/web/templates/*.html", "jinja2.ext:babel_extract"),
     ("kitgen/web/*.py", "python"),
     ("kitgen/translations/notes.py", "python"),
+    ("kitgen/kinds.py", "python"),
 )
 _OPTIONS = {
     "jinja2.ext:babel_extract": {"extensions": "jinja2.ext.i18n", "trimmed": "true"},

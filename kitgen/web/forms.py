@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kitgen.errors import InvalidRequest
+from kitgen.kinds import REGISTRY
 from kitgen.locales import Catalog
 from kitgen.models import (
     DEFAULT_VARIANT,
@@ -23,12 +24,7 @@ from kitgen.models import (
 from kitgen.web.i18n import N_, _
 
 #: English messages; shown through ``_()`` in the page's language.
-KIND_MESSAGES = {
-    "guide": N_("How-to guide"),
-    "brochure": N_("Brochure for public officials"),
-    "proclamation": N_("Sample proclamation"),
-    "agenda": N_("Event agenda"),
-}
+KIND_MESSAGES = {name: kind.label for name, kind in REGISTRY.items()}
 FIELD_MESSAGES = {
     "organization": N_("Organising school or group"),
     "event_name": N_("Event name"),

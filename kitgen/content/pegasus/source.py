@@ -25,6 +25,7 @@ from kitgen.content.pegasus.site import (
 )
 from kitgen.content.render import LocaleView, RenderedContent
 from kitgen.content.source import LocatedDocument, SourcedContent
+from kitgen.kinds import REGISTRY
 from kitgen.locales import site_url
 from kitgen.settings import Settings
 from kitgen.translations.legacy import english_share
@@ -32,7 +33,6 @@ from kitgen.translations.legacy import english_share
 CONFIG_NAME = Path("sources") / "pegasus.yaml"
 _TIME = r"(\d{1,2})\s*[:hH.]\s*(\d{2})\s*(am|pm|a\.m\.|p\.m\.)?"
 _TIME_RANGE = re.compile(_TIME + r"\s*[-–—~à]+\s*" + _TIME, re.I)
-CTA_LABELS = {"brochure": "cta.officials", "proclamation": "cta.resources"}
 _DATE_FORMATS = {"start-short", "start-long", "short", "full", "year", "full-year"}
 
 
@@ -221,7 +221,7 @@ class PegasusSource:
         page, repair = self.read_page(files, view, context)
         diagnostics = [str(d) for d in sorted(page.diagnostics, key=lambda d: d.line)]
         cta = view.url(mapping.cta) if mapping.cta else None
-        cta_label = view.t(CTA_LABELS.get(located.kind, "cta.register"))
+        cta_label = view.t(REGISTRY[located.kind].legacy_cta_label)
         rows: list[AgendaRow] = []
         if mapping.part == "last-table":
             title, rows = self._agenda(page, repair, view, diagnostics, files)
