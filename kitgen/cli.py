@@ -63,7 +63,7 @@ def _personalization(args: argparse.Namespace) -> dict[str, str]:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from kitgen.pipeline import build_kit
+    from kitgen.pipeline import build_kit, ensure_combined
 
     reporter = Reporter(args.quiet)
     request = KitRequest.from_dict(
@@ -94,7 +94,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         copy_object(storage, objects.document_object(doc.key), target)
         written.append(target)
     combined = out / f"{stem}-kit.pdf"
-    copy_object(storage, result.combined_key, combined)
+    copy_object(storage, ensure_combined(storage, result.manifest), combined)
     manifest = out / "manifest.json"
     manifest.write_text(json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n")
     rendered = result.rendered_count

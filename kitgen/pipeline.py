@@ -28,6 +28,7 @@ from kitgen.content.files import digest, digest_tree
 from kitgen.content.render import LocaleView
 from kitgen.content.source import LocatedDocument, SourcedContent, open_source
 from kitgen.content.strings import load_strings
+from kitgen.errors import StorageError
 from kitgen.kinds import REGISTRY
 from kitgen.locales import Catalog, Country, Language, bcp47, load_catalog, pair_locale
 from kitgen.models import KINDS, DocumentResult, KitRequest, KitResult, Personalization
@@ -272,11 +273,6 @@ class KitBuilder:
             )
 
         title = documents[0].title if len(documents) == 1 else self._kit_title(locale)
-        combined, combined_pages = combine_pdfs(
-            parts, title=title, lang=bcp47(pair_locale(locale.language, locale.country.territory))
-        )
-        combined_name = objects.kit_object(kit_key, "kit.pdf")
-        self.storage.put(combined_name, combined, "application/pdf")
         manifest = {
             "key": kit_key,
             "request": request.to_dict(),
@@ -285,11 +281,12 @@ class KitBuilder:
                 | {"object": objects.document_object(d.key)}
                 for d in documents
             ],
+            # made when first needed (ensure_combined): most people take the documents
             "combined": {
-                "object": combined_name,
-                "pages": combined_pages,
-                "bytes": len(combined),
-                "sha256": hashlib.sha256(combined).hexdigest(),
+                "object": objects.kit_object(kit_key, "kit.pdf"),
+                "pages": sum(d.pages for d in documents),
+                "title": title,
+                "lang": bcp47(pair_locale(locale.language, locale.country.territory)),
             },
             "fallbacks": sorted({f for d in documents for f in d.fallbacks}),
             "versions": cache.versions(),
@@ -457,6 +454,25 @@ class KitBuilder:
             sourced.diagnostics,
             sourced.translation,
         )
+
+
+def ensure_combined(storage: Storage, manifest: dict[str, Any]) -> str:
+    """The kit's combined PDF (its storage name), made the first time somebody needs it (its
+    download, the zip, the CLI's output folder, the campaign index) rather than while a person
+    waits for the kit: it costs ~0.1 s and most people take the documents one by one."""
+    combined = manifest["combined"]
+    name: str = combined["object"]
+    if storage.exists(name):
+        return name
+    parts = []
+    for document in manifest["documents"]:
+        data = storage.get(document["object"])
+        if data is None:
+            raise StorageError(f"the store lost {document['object']}; render the kit again")
+        parts.append((document["title"], data))
+    pdf, _pages = combine_pdfs(parts, title=combined["title"], lang=combined["lang"])
+    storage.put(name, pdf, "application/pdf")
+    return name
 
 
 def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> None:

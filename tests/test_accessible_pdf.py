@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from kitgen.models import KINDS, KitRequest
-from kitgen.pipeline import build_kit
+from kitgen.pipeline import build_kit, ensure_combined
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 from tests.pdfcheck import structure
@@ -36,7 +36,7 @@ def kits(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict
         result = build_kit(KitRequest(country, language), settings=settings, storage=storage)
         found[(country, language)] = {}
         combined = root / f"{country}-{language}-kit.pdf"
-        combined.write_bytes(storage.get(result.combined_key) or b"")
+        combined.write_bytes(storage.get(ensure_combined(storage, result.manifest)) or b"")
         found[(country, language)]["kit"] = combined
         for doc in result.documents:
             path = root / f"{country}-{language}-{doc.kind}.pdf"

@@ -46,6 +46,11 @@ def test_a_kit_through_the_api_then_from_the_store(app) -> None:
     pdf = client.get(f"/kits/{key}/files/agenda.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert "hour-of-code-fr-fr-" in pdf.headers["content-disposition"]
+    # The combined PDF is made on its first download, not while the person waited.
+    assert f"kits/{key}/kit.pdf" not in storage.names()
+    combined = client.get(f"/kits/{key}/files/kit.pdf")
+    assert combined.status_code == 200 and combined.content.startswith(b"%PDF-")
+    assert f"kits/{key}/kit.pdf" in storage.names()
     again = client.post("/api/kits", json=AGENDA)
     assert again.status_code == 200 and again.json()["key"] == key
     assert dispatcher.submitted == [key]  # the second answer came from the store

@@ -183,8 +183,7 @@ def assert_complete(settings: Settings, manifest: dict) -> None:
     """Every object the manifest names is in the bucket, with the digest it records."""
     store = S3Storage.from_settings(settings)
     assert store.exists(f"kits/{manifest['key']}/manifest.json")
-    objects = [*manifest["documents"], manifest["combined"]]
-    for entry in objects:
+    for entry in manifest["documents"]:
         data = store.get(entry["object"])
         assert data is not None and data.startswith(b"%PDF")
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]

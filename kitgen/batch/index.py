@@ -19,6 +19,7 @@ from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
 from kitgen.models import file_stem
 from kitgen.objects import index_object, preview_object
+from kitgen.pipeline import ensure_combined
 from kitgen.previews import ensure_preview
 from kitgen.storage import Storage
 from kitgen.translations.notes import english_percent, printed_as
@@ -80,6 +81,7 @@ def update_index(
         if job.state == FAILED:
             failures[locale] = job.error or "failed"
         elif job.manifest is not None:
+            ensure_combined(storage, job.manifest)  # the index links to it
             kits[locale] = kit_entry(job.manifest, names)
             ensure_previews(storage, kits[locale])
     index.update(

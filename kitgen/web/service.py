@@ -20,7 +20,7 @@ from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError, TooManyRequests
 from kitgen.metrics import KITS_REQUESTED
 from kitgen.models import KitRequest, file_stem
-from kitgen.pipeline import KitBuilder
+from kitgen.pipeline import KitBuilder, ensure_combined
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.web.admission import Admission
@@ -195,7 +195,7 @@ class KitService:
         documents = {d["kind"]: d for d in manifest["documents"]}
         stem, _, suffix = name.partition(".")
         if name == "kit.pdf":
-            return manifest["combined"]["object"], "application/pdf"
+            return ensure_combined(self.storage, manifest), "application/pdf"
         if name == "kit.zip":
             return self._ensure_zip(manifest), "application/zip"
         if stem in documents and suffix == "pdf":
@@ -214,7 +214,8 @@ class KitService:
                     archive.writestr(
                         f"{stem}-{doc['kind']}.pdf", self._read(objects.document_object(doc["key"]))
                     )
-                archive.writestr(f"{stem}-kit.pdf", self._read(manifest["combined"]["object"]))
+                combined = ensure_combined(self.storage, manifest)
+                archive.writestr(f"{stem}-kit.pdf", self._read(combined))
                 archive.writestr(
                     "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
                 )
