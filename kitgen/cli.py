@@ -214,7 +214,7 @@ def cmd_render_page(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from kitgen.report import format_html, format_table, translation_report
+    from kitgen.site_health import format_html, format_table, translation_report
 
     languages = [x.strip() for x in args.languages.split(",")] if args.languages else None
     report = translation_report(settings, languages)

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from kitgen import cache, objects
 from kitgen.brand import Brand, brand_dir, load_brand
-from kitgen.campaigns import Campaign, load_campaigns
+from kitgen.campaign_dates import Campaign, load_campaigns
 from kitgen.combine import combine_pdfs
 from kitgen.compose import compose_page
 from kitgen.content.files import digest, digest_tree
@@ -58,7 +58,7 @@ NOT_RENDER_CODE = (
     "metricsdir.py",
     "objects.py",
     "webhooks.py",
-    "report.py",
+    "site_health.py",
     "check.py",
     "suggest.py",
     "uitext.py",
@@ -78,7 +78,7 @@ def _quiet(event: str, info: dict[str, Any]) -> None:
 
 
 @dataclass(frozen=True)
-class Locale:
+class KitLocale:
     """A validated request locale: what every document of the kit is rendered for."""
 
     catalog: Catalog
@@ -116,7 +116,7 @@ class PreparedKit:
     """A validated request with its campaign pinned, its documents planned and its key."""
 
     request: KitRequest
-    locale: Locale
+    locale: KitLocale
     plans: list[DocumentPlan]
     key: str
 
@@ -152,7 +152,7 @@ class KitBuilder:
                 self.renderer.stylesheet(path)
 
     # -- resolving -----------------------------------------------------------------------
-    def resolve(self, request: KitRequest) -> tuple[KitRequest, Locale]:
+    def resolve(self, request: KitRequest) -> tuple[KitRequest, KitLocale]:
         """Validate the locale and pin the campaign year (so the key does not drift)."""
         content_dir = self.settings.content_dir
         catalog = load_catalog(content_dir)
@@ -161,7 +161,7 @@ class KitBuilder:
         campaigns = load_campaigns(content_dir)
         campaign = campaigns.get(request.campaign, country.region)
         request = replace(request, campaign=campaign.year)
-        return request, Locale(catalog, country, language, campaign)
+        return request, KitLocale(catalog, country, language, campaign)
 
     def _shared_inputs(self) -> dict[str, str]:
         s = self.settings
@@ -174,7 +174,7 @@ class KitBuilder:
             "code": render_code_digest(CODE_DIR),
         }
 
-    def plan(self, request: KitRequest, locale: Locale) -> list[DocumentPlan]:
+    def plan(self, request: KitRequest, locale: KitLocale) -> list[DocumentPlan]:
         """Each document's source and key, computed from the files it will read."""
         content_dir = self.settings.content_dir
         shared = self._shared_inputs()
@@ -302,11 +302,11 @@ class KitBuilder:
             manifest, cached=False, rendered={d.key for d in documents if not d.cached}
         )
 
-    def _kit_title(self, locale: Locale) -> str:
+    def _kit_title(self, locale: KitLocale) -> str:
         view = self.view_for(locale, Personalization())
         return f"{view.t('kit.title')} · {view.country_name} · {view.language_name}"
 
-    def view_for(self, locale: Locale, personalization: Personalization) -> LocaleView:
+    def view_for(self, locale: KitLocale, personalization: Personalization) -> LocaleView:
         return LocaleView(
             locale.catalog,
             locale.country,
@@ -418,13 +418,19 @@ class KitBuilder:
         return [self.settings.styles_dir / "base.css", self.settings.styles_dir / f"{kind}.css"]
 
     def _recompose(
-        self, plan: DocumentPlan, request: KitRequest, locale: Locale, brand: Brand, fit: int
+        self, plan: DocumentPlan, request: KitRequest, locale: KitLocale, brand: Brand, fit: int
     ) -> ComposedDocument:
         """The document again, set tighter (copyfitting)."""
         return self.compose(plan, request, locale, brand, fit=fit)
 
     def compose(
-        self, plan: DocumentPlan, request: KitRequest, locale: Locale, brand: Brand, *, fit: int = 0
+        self,
+        plan: DocumentPlan,
+        request: KitRequest,
+        locale: KitLocale,
+        brand: Brand,
+        *,
+        fit: int = 0,
     ) -> ComposedDocument:
         """One document's HTML and what the manifest says of it: all before the PDF."""
         view = self.view_for(locale, plan.personalization)

@@ -36,7 +36,7 @@ def test_no_start_time_keeps_rows():
 
 def test_every_supported_locale_formats_time_ranges_and_campaign_dates():
     """Babel cannot format CLDR's flexible day period 'B' (zh_Hant); no locale may crash."""
-    from kitgen.campaigns import load_campaigns
+    from kitgen.campaign_dates import load_campaigns
     from kitgen.locales import load_catalog
 
     content = Settings().content_dir

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from babel import Locale
 
-from kitgen.campaigns import Campaign, load_campaigns
+from kitgen.campaign_dates import Campaign, load_campaigns
 from kitgen.errors import InvalidRequest
 from kitgen.settings import Settings
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kitgen.campaigns import load_campaigns
+from kitgen.campaign_dates import load_campaigns
 from kitgen.content.documents import load_document
 from kitgen.content.render import ContentRenderer, LocaleView
 from kitgen.content.strings import load_strings

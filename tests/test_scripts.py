@@ -31,7 +31,7 @@ from kitgen.content.agenda import format_time_range, load_agenda
 from kitgen.locales import Language, load_catalog, native_digits, pair_locale
 from kitgen.models import KitRequest
 from kitgen.pdf import PdfRenderer
-from kitgen.pipeline import KitBuilder, Locale
+from kitgen.pipeline import KitBuilder, KitLocale
 from kitgen.settings import PROJECT_ROOT, Settings
 from kitgen.storage import FilesystemStorage
 from tests.pdfcheck import (
@@ -222,7 +222,7 @@ def agendas(sample_settings: Settings) -> dict[str, Sample]:
         return {code: Sample(pdf) for code, pdf in zip(LANGUAGES, pdfs, strict=True)}
 
 
-def resolved(builder: KitBuilder, language: str) -> Locale:
+def resolved(builder: KitBuilder, language: str) -> KitLocale:
     return builder.resolve(KitRequest(country_for(language), language, campaign=CAMPAIGN))[1]
 
 

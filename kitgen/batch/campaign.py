@@ -13,7 +13,7 @@ from typing import Any
 from kitgen.batch.index import load_index, update_index
 from kitgen.batch.report import summarize, translation_health
 from kitgen.batch.runner import BatchRun, LocaleJob, valid_locales
-from kitgen.campaigns import load_campaigns
+from kitgen.campaign_dates import load_campaigns
 from kitgen.dispatch import Dispatcher
 from kitgen.locales import load_catalog
 from kitgen.settings import Settings

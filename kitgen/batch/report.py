@@ -62,7 +62,7 @@ def native_health(jobs: list[LocaleJob]) -> dict[str, Any]:
 def translation_health(settings: Settings, jobs: list[LocaleJob]) -> dict[str, Any]:
     """The legacy site's own report when that is the source, else what the manifests say."""
     if settings.content_source.startswith("pegasus:"):
-        from kitgen.report import translation_report
+        from kitgen.site_health import translation_report
 
         languages = sorted({job.language for job in jobs})
         return {h.language: h.to_dict() for h in translation_report(settings, languages)}

@@ -18,7 +18,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from kitgen.campaigns import Campaign
+from kitgen.campaign_dates import Campaign
 from kitgen.content.documents import SourceDocument
 from kitgen.content.strings import Strings
 from kitgen.errors import ContentError
