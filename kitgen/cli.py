@@ -63,7 +63,8 @@ def _personalization(args: argparse.Namespace) -> dict[str, str]:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
-    from kitgen.pipeline import build_kit, ensure_combined
+    from kitgen.pipeline import build_kit
+    from kitgen.publish import ensure_combined
 
     reporter = Reporter(args.quiet)
     request = KitRequest.from_dict(

@@ -7,9 +7,7 @@ manifest last), so a reader that finds the manifest finds the whole kit.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,20 +17,23 @@ from typing import Any
 
 from markupsafe import Markup
 
-from kitgen import cache, objects
+from kitgen import cache
 from kitgen.brand import Brand, brand_dir, load_brand
 from kitgen.campaign_dates import Campaign, load_campaigns
-from kitgen.combine import combine_pdfs
 from kitgen.compose import compose_page
 from kitgen.content.files import digest, digest_tree
 from kitgen.content.render import LocaleView
 from kitgen.content.source import LocatedDocument, SourcedContent, open_source
 from kitgen.content.strings import load_strings
-from kitgen.errors import StorageError
 from kitgen.kinds import REGISTRY
 from kitgen.locales import Catalog, Country, Language, bcp47, load_catalog, pair_locale
 from kitgen.models import KINDS, DocumentResult, KitRequest, KitResult, Personalization
 from kitgen.pdf import PdfRenderer, RenderedPdf
+from kitgen.publish import (
+    KitPublisher,
+    manifest_for,
+    result_from_manifest,
+)
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.templating import PageTemplates
@@ -127,6 +128,7 @@ class KitBuilder:
     def __init__(self, settings: Settings, storage: Storage, renderer: PdfRenderer | None = None):
         self.settings = settings
         self.storage = storage
+        self.publisher = KitPublisher(storage)
         self.templates = PageTemplates(settings.templates_dir)
         self.source = open_source(settings)
         self._renderer = renderer
@@ -215,8 +217,7 @@ class KitBuilder:
 
     def lookup(self, kit_key: str) -> KitResult | None:
         """The published kit under this key, or None (its manifest is written last)."""
-        stored = self.storage.get(objects.kit_object(kit_key, "manifest.json"))
-        return None if stored is None else result_from_manifest(json.loads(stored), cached=True)
+        return self.publisher.lookup(kit_key)
 
     # -- building ------------------------------------------------------------------------
     def build(
@@ -229,7 +230,6 @@ class KitBuilder:
             prepared.plans,
             prepared.key,
         )
-        manifest_name = objects.kit_object(kit_key, "manifest.json")
         if not force:
             found = self.lookup(kit_key)
             if found is not None:
@@ -238,7 +238,7 @@ class KitBuilder:
 
         brand = load_brand(self.settings.content_dir)
         # Compose every document first: broken content fails before any render or write.
-        pending = [(plan, self._cached_document(plan, force)) for plan in plans]
+        pending = [(plan, self.publisher.cached_document(plan.key, force)) for plan in plans]
         composed = {
             plan.key: self.compose(plan, request, locale, brand)
             for plan, hit in pending
@@ -265,38 +265,11 @@ class KitBuilder:
             parts.append((result.title, pdf))
         # Only a kit whose every document rendered is written, manifest last.
         for result, pdf in to_store:
-            self.storage.put(objects.document_object(result.key), pdf, "application/pdf")
-            self.storage.put(
-                objects.document_meta_object(result.key),
-                json.dumps(result.to_dict()).encode(),
-                "application/json",
-            )
-
+            self.publisher.store_document(result, pdf)
         title = documents[0].title if len(documents) == 1 else self._kit_title(locale)
-        manifest = {
-            "key": kit_key,
-            "request": request.to_dict(),
-            "documents": [
-                {k: v for k, v in d.to_dict().items() if k != "cached"}
-                | {"object": objects.document_object(d.key)}
-                for d in documents
-            ],
-            # made when first needed (ensure_combined): most people take the documents
-            "combined": {
-                "object": objects.kit_object(kit_key, "kit.pdf"),
-                "pages": sum(d.pages for d in documents),
-                "title": title,
-                "lang": bcp47(pair_locale(locale.language, locale.country.territory)),
-            },
-            "fallbacks": sorted({f for d in documents for f in d.fallbacks}),
-            "versions": cache.versions(),
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
-        self.storage.put(
-            manifest_name,
-            json.dumps(manifest, indent=2, ensure_ascii=False).encode(),
-            "application/json",
-        )
+        lang = bcp47(pair_locale(locale.language, locale.country.territory))
+        manifest = manifest_for(kit_key, request, documents, title, lang)
+        self.publisher.publish(manifest)
         progress("stored", {"key": kit_key})
         return result_from_manifest(
             manifest, cached=False, rendered={d.key for d in documents if not d.cached}
@@ -316,21 +289,6 @@ class KitBuilder:
             personalization,
             self.settings.site_url,
         )
-
-    def _cached_document(
-        self, plan: DocumentPlan, force: bool
-    ) -> tuple[DocumentResult, bytes] | None:
-        """A stored document whose PDF matches its recorded digest, unless forced."""
-        if force:
-            return None
-        meta = self.storage.get(objects.document_meta_object(plan.key))
-        pdf = self.storage.get(objects.document_object(plan.key)) if meta is not None else None
-        if meta is None or pdf is None:
-            return None
-        result = DocumentResult.from_dict(json.loads(meta))
-        if result.sha256 != hashlib.sha256(pdf).hexdigest():
-            return None
-        return replace(result, cached=True), pdf
 
     def _render(
         self,
@@ -462,45 +420,6 @@ class KitBuilder:
         )
 
 
-def ensure_combined(storage: Storage, manifest: dict[str, Any]) -> str:
-    """The kit's combined PDF (its storage name), made the first time somebody needs it (its
-    download, the zip, the CLI's output folder, the campaign index) rather than while a person
-    waits for the kit: it costs ~0.1 s and most people take the documents one by one."""
-    combined = manifest["combined"]
-    name: str = combined["object"]
-    if storage.exists(name):
-        return name
-    parts = []
-    for document in manifest["documents"]:
-        data = storage.get(document["object"])
-        if data is None:
-            raise StorageError(f"the store lost {document['object']}; render the kit again")
-        parts.append((document["title"], data))
-    pdf, _pages = combine_pdfs(parts, title=combined["title"], lang=combined["lang"])
-    storage.put(name, pdf, "application/pdf")
-    return name
-
-
-def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> None:
-    """A kit built under another key than the one it was asked for by (the web tier keyed it
-    with other code or content than the worker's: a deploy in progress, content edited
-    meanwhile) is published under the asked key as well, so the person waiting gets it
-    instead of a finished kit without files."""
-    if result.key == asked_key:
-        return
-    log.warning(
-        "kit asked as %s was built as %s (code or content changed between the two); "
-        "published under both",
-        asked_key[:12],
-        result.key[:12],
-    )
-    storage.put(
-        objects.kit_object(asked_key, "manifest.json"),
-        json.dumps(result.manifest, indent=2, ensure_ascii=False).encode(),
-        "application/json",
-    )
-
-
 def render_code_digest(code_dir: Path) -> str:
     """One digest over the package's files that can change what a PDF looks like (names and
     contents; see NOT_RENDER_CODE), so a fix in the web tier or the CLI re-renders nothing."""
@@ -515,27 +434,6 @@ def render_code_digest(code_dir: Path) -> str:
 
 def digest_tree_files(root: Path, names: list[str]) -> str:
     return hashlib.sha256("".join(digest(root / n) for n in names).encode()).hexdigest()
-
-
-def result_from_manifest(
-    manifest: dict[str, Any], *, cached: bool, rendered: set[str] | None = None
-) -> KitResult:
-    rendered = rendered or set()
-    documents = tuple(
-        replace(
-            DocumentResult.from_dict({k: v for k, v in d.items() if k != "object"}),
-            cached=cached or d["key"] not in rendered,
-        )
-        for d in manifest["documents"]
-    )
-    return KitResult(
-        key=manifest["key"],
-        request=manifest["request"],
-        documents=documents,
-        combined_key=manifest["combined"]["object"],
-        cached=cached,
-        manifest=manifest,
-    )
 
 
 _builders: dict[tuple[Settings, int], KitBuilder] = {}

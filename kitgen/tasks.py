@@ -27,8 +27,9 @@ from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
 from kitgen.metrics import KITS_FAILED, WEBHOOKS, note_memory
 from kitgen.models import KitRequest
-from kitgen.pipeline import builder_for, publish_as_asked
+from kitgen.pipeline import build_kit, builder_for
 from kitgen.previews import ensure_preview
+from kitgen.publish import publish_as_asked
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 from kitgen.webhooks import DeliveryFailed, callback_files, deliver, kit_event, take_waiting
@@ -96,8 +97,12 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     rt.flights.count(tasks_started=1)
     started = time.perf_counter()
     try:
-        result = builder_for(rt.settings, rt.storage).build(
-            request, force=bool(payload.get("force")), progress=tracker
+        result = build_kit(
+            request,
+            settings=rt.settings,
+            storage=rt.storage,
+            force=bool(payload.get("force")),
+            progress=tracker,
         )
         publish_as_asked(rt.storage, key, result)
     except StorageError as exc:

@@ -14,7 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from kitgen.models import KINDS, KitRequest
-from kitgen.pipeline import build_kit, ensure_combined
+from kitgen.pipeline import build_kit
+from kitgen.publish import ensure_combined
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 from tests.pdfcheck import structure

@@ -201,7 +201,7 @@ def test_keys_follow_the_code_that_renders_not_the_web_tier_or_the_cli(tmp_path,
 def test_a_kit_built_under_another_key_is_published_as_it_was_asked(settings):
     """The web tier keyed the kit with other code or content than the worker that built it
     (a deploy in progress): the person waiting for the asked key still gets the kit."""
-    from kitgen.pipeline import publish_as_asked
+    from kitgen.publish import publish_as_asked
 
     storage = FilesystemStorage(settings.store_dir)
     builder = KitBuilder(settings, storage)

@@ -19,8 +19,8 @@ from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
 from kitgen.models import file_stem
 from kitgen.objects import index_object, preview_object
-from kitgen.pipeline import ensure_combined
 from kitgen.previews import ensure_preview
+from kitgen.publish import ensure_combined
 from kitgen.storage import Storage
 from kitgen.translations.notes import english_percent, printed_as
 

@@ -16,7 +16,8 @@ from kitgen.dispatch.status import (
     outcome_of_result,
 )
 from kitgen.models import KitRequest
-from kitgen.pipeline import builder_for, publish_as_asked
+from kitgen.pipeline import build_kit
+from kitgen.publish import publish_as_asked
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.webhooks import LocalCallbacks, callback_files
@@ -43,8 +44,8 @@ class InlineDispatcher:
         with self._lock:
             self.submitted.append(key)
         try:
-            result = builder_for(self.settings, self.storage).build(
-                kit, force=force, progress=tracker
+            result = build_kit(
+                kit, settings=self.settings, storage=self.storage, force=force, progress=tracker
             )
             publish_as_asked(self.storage, key, result)
             outcome = outcome_of_result(key, result)

@@ -29,8 +29,9 @@ from kitgen.dispatch.status import (
     outcome_of_result,
 )
 from kitgen.models import KitRequest
-from kitgen.pipeline import builder_for, publish_as_asked
+from kitgen.pipeline import build_kit, builder_for
 from kitgen.previews import ensure_preview
+from kitgen.publish import publish_as_asked
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 from kitgen.webhooks import LocalCallbacks, callback_files
@@ -57,7 +58,7 @@ def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
     tracker = DocumentTracker(kit.kinds, lambda docs: events.put((key, docs)))
     started = time.perf_counter()
     try:
-        result = builder_for(settings, storage).build(kit, force=force, progress=tracker)
+        result = build_kit(kit, settings=settings, storage=storage, force=force, progress=tracker)
         publish_as_asked(storage, key, result)
     except Exception as exc:
         outcome = outcome_of_error(key, tracker.failed(), exc, log)

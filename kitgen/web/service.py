@@ -20,7 +20,8 @@ from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError, TooManyRequests
 from kitgen.metrics import KITS_REQUESTED
 from kitgen.models import KitRequest, file_stem
-from kitgen.pipeline import KitBuilder, ensure_combined
+from kitgen.pipeline import KitBuilder
+from kitgen.publish import ensure_combined
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.web.admission import Admission
