@@ -18,6 +18,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from kitgen import markers
 from kitgen.campaign_dates import Campaign
 from kitgen.content.documents import SourceDocument
 from kitgen.content.strings import Strings
@@ -27,7 +28,7 @@ from kitgen.markup import markdown_to_html
 from kitgen.models import FIELD_LIMITS, Personalization
 from kitgen.templating import template_frame
 
-_FIELD_TOKEN = re.compile(r"\u2045field:([a-z_]+)\u2046")
+_FIELD_TOKEN = markers.FIELD_TOKEN
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _TEMPLATE_NAME = "<template>"
 
@@ -84,7 +85,7 @@ class LocaleView:
             raise ContentError(
                 f"unknown field {name!r}; fields: {', '.join(FIELD_LIMITS)}", key=name
             )
-        return Markup(f"\u2045field:{name}\u2046")
+        return Markup(markers.FIELD.format(name))
 
     def field_value(self, name: str) -> str:
         """The personalised value as printed (dates and times in the locale's format)."""

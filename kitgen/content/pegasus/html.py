@@ -14,6 +14,8 @@ from collections.abc import Callable
 import nh3
 from markupsafe import Markup, escape
 
+from kitgen import markers
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -60,10 +62,10 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 _EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\xa0|<br>)*</p>\s*")
-# The tokens repairs.py leaves (COLUMN_OPEN, COLUMN_CLOSE, BLANK), as Markdown wrapped them.
-_COLUMN_OPEN = re.compile("<p>\\s*\u2045col:(\\d+)\u2046\\s*</p>")
-_COLUMN_CLOSE = re.compile("<p>\\s*\u2045/col\u2046\\s*</p>")
-_BLANK = re.compile("\u2045blank:(\\d+)\u2046")
+# The tokens repairs.py leaves, as Markdown wrapped them (kitgen.markers).
+_COLUMN_OPEN = markers.COLUMN_OPEN_PARAGRAPH
+_COLUMN_CLOSE = markers.COLUMN_CLOSE_PARAGRAPH
+_BLANK = markers.BLANK_TOKEN
 _TRAILING_SPACE = re.compile(r"[ \t\xa0]+</(li|p|td|th|h[1-6])>")
 _IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
 

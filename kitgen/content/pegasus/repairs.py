@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kitgen import markers
 from kitgen.content.pegasus.diagnostics import Diagnostics
 
 #: ``(%= resolve_url('/x') %)`` and ``(%=resolve_url('/x')%)``: Crowdin strips ``<`` and ``>``.
@@ -26,10 +27,12 @@ _ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 _BRACKET_PLACEHOLDER = re.compile(r"\[\s*(\*\*)?\s*([^\[\]\n*]{2,120}?)\s*(\*\*)?\s*\](?![(\[:])")
 _PAREN_PLACEHOLDER = re.compile(r"\(([^()\n]{8,120})\)")
 
-COLUMN_OPEN = "\u2045col:{}\u2046"
-COLUMN_CLOSE = "\u2045/col\u2046"
-BLANK = "\u2045blank:{}\u2046"
-FIELD = "\u2045field:{}\u2046"
+COLUMN_OPEN, COLUMN_CLOSE, BLANK, FIELD = (
+    markers.COLUMN_OPEN,
+    markers.COLUMN_CLOSE,
+    markers.BLANK,
+    markers.FIELD,
+)
 
 
 @dataclass
@@ -234,7 +237,7 @@ def _mark_placeholders(text: str, context: RepairContext) -> str:
 
     lines = text.split("\n")
     for n, line in enumerate(lines):
-        if "\u2045col" in line:
+        if markers.OPEN + "col" in line:
             continue
         line = _BRACKET_PLACEHOLDER.sub(bracket, line)
         lines[n] = _PAREN_PLACEHOLDER.sub(paren, line)
