@@ -16,12 +16,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import task_success, worker_process_init, worker_process_shutdown
 
-from kitgen.dispatch.status import (
-    DocumentTracker,
-    outcome_failed,
-    outcome_of_error,
-    outcome_of_result,
-)
+from kitgen.dispatch.status import DONE, FAILED, DocumentTracker, Outcome
 from kitgen.errors import StorageError
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
@@ -109,13 +104,13 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
         if self.request.retries < STORAGE_RETRIES:
             log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)
             raise self.retry(exc=exc, countdown=2**self.request.retries) from None
-        outcome = outcome_of_error(key, tracker.failed(), exc, log)
+        outcome = Outcome.of_error(key, tracker.failed(), exc, log)
     except Exception as exc:
         # WeasyPrint wraps whatever is raised inside a render, the soft time limit included
         if isinstance(exc, SoftTimeLimitExceeded) or isinstance(
             exc.__cause__, SoftTimeLimitExceeded
         ):
-            outcome = outcome_failed(
+            outcome = Outcome.failed(
                 key,
                 tracker.failed(),
                 f"the render took longer than {rt.settings.task_soft_limit}s and was stopped",
@@ -123,38 +118,34 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
             )
             KITS_FAILED.labels("timeout").inc()
         else:
-            outcome = outcome_of_error(key, tracker.failed(), exc, log)
+            outcome = Outcome.of_error(key, tracker.failed(), exc, log)
     else:
-        outcome = outcome_of_result(key, result)
-    outcome["seconds"] = round(time.perf_counter() - started, 3)
+        outcome = Outcome.of_result(key, result)
+    outcome.seconds = time.perf_counter() - started
     rt.flights.count(
-        kits_rendered=int(outcome["status"] == "done" and not outcome["cached"]),
-        kits_cached=int(bool(outcome["cached"])),
-        documents_rendered=outcome["rendered"],
-        kits_failed=int(outcome["status"] == "failed"),
+        kits_rendered=int(outcome.status == DONE and not outcome.cached),
+        kits_cached=int(outcome.cached),
+        documents_rendered=outcome.rendered,
+        kits_failed=int(outcome.status == FAILED),
     )
     rt.flights.release(key)
-    log.info("kit %s: %s (rendered %d)", key[:12], outcome["status"], outcome["rendered"])
+    log.info("kit %s: %s (rendered %d)", key[:12], outcome.status, outcome.rendered)
     _announce(rt, self, key, outcome)
     note_memory()
-    return outcome
+    return outcome.to_dict()  # Celery's result backend holds JSON
 
 
-def _announce(rt: WorkerRuntime, task: Task, key: str, outcome: dict[str, Any]) -> None:
+def _announce(rt: WorkerRuntime, task: Task, key: str, outcome: Outcome) -> None:
     """Hand each callback waiting for this kit to its own delivery task (never blocks)."""
     try:
         waiting = take_waiting(rt.flights.client, key)
     except REDIS_ERRORS:
         log.warning("kit %s: callbacks could not be read; they stay for the next run", key[:12])
         return
-    state = "published" if outcome["status"] == "done" else "failed"
+    state = "published" if outcome.status == DONE else "failed"
     for record in waiting:
         event = kit_event(
-            key,
-            state,
-            record["base_url"],
-            outcome.get("error"),
-            callback_files(outcome.get("documents") or {}),
+            key, state, record["base_url"], outcome.error, callback_files(outcome.documents)
         )
         task.app.send_task(DELIVER_TASK, args=[record["url"], event], queue=INTERACTIVE)
 

@@ -8,13 +8,7 @@ import logging
 import threading
 from typing import Any
 
-from kitgen.dispatch.status import (
-    DONE,
-    DocumentTracker,
-    KitStatus,
-    outcome_of_error,
-    outcome_of_result,
-)
+from kitgen.dispatch.status import DONE, DocumentTracker, KitStatus, Outcome
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit
 from kitgen.publish import publish_as_asked
@@ -48,16 +42,14 @@ class InlineDispatcher:
                 kit, settings=self.settings, storage=self.storage, force=force, progress=tracker
             )
             publish_as_asked(self.storage, key, result)
-            outcome = outcome_of_result(key, result)
+            outcome = Outcome.of_result(key, result)
         except Exception as exc:  # reported like the worker reports it
-            outcome = outcome_of_error(key, tracker.failed(), exc, log)
+            outcome = Outcome.of_error(key, tracker.failed(), exc, log)
         status = KitStatus.from_outcome(outcome)
         with self._lock:
             self._statuses[key] = status
-            self.counters_seen["kits_rendered"] += int(
-                status.state == DONE and not outcome["cached"]
-            )
-            self.counters_seen["documents_rendered"] += outcome["rendered"]
+            self.counters_seen["kits_rendered"] += int(status.state == DONE and not outcome.cached)
+            self.counters_seen["documents_rendered"] += outcome.rendered
             self.counters_seen["kits_failed"] += int(status.state != DONE)
         self.callbacks.finished(
             key,

@@ -18,16 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from kitgen.dispatch.status import (
-    DONE,
-    FAILED,
-    RENDERING,
-    DocumentTracker,
-    KitStatus,
-    outcome_failed,
-    outcome_of_error,
-    outcome_of_result,
-)
+from kitgen.dispatch.status import DONE, FAILED, RENDERING, DocumentTracker, KitStatus, Outcome
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit, builder_for
 from kitgen.previews import ensure_preview
@@ -50,7 +41,7 @@ def _init_process(settings: Settings, events: multiprocessing.Queue[Any]) -> Non
     _process.update(settings=settings, storage=storage, events=events)
 
 
-def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
+def _build(key: str, request: dict[str, Any], force: bool) -> Outcome:
     settings: Settings = _process["settings"]
     storage: Storage = _process["storage"]
     events: multiprocessing.Queue[Any] = _process["events"]
@@ -61,10 +52,10 @@ def _build(key: str, request: dict[str, Any], force: bool) -> dict[str, Any]:
         result = build_kit(kit, settings=settings, storage=storage, force=force, progress=tracker)
         publish_as_asked(storage, key, result)
     except Exception as exc:
-        outcome = outcome_of_error(key, tracker.failed(), exc, log)
+        outcome = Outcome.of_error(key, tracker.failed(), exc, log)
     else:
-        outcome = outcome_of_result(key, result)
-    outcome["seconds"] = round(time.perf_counter() - started, 3)
+        outcome = Outcome.of_result(key, result)
+    outcome.seconds = time.perf_counter() - started
     from kitgen.metrics import note_memory
 
     note_memory()
@@ -88,7 +79,7 @@ class LocalDispatcher:
         self._events: multiprocessing.Queue[Any] = self._context.Queue()
         self._lock = threading.Lock()
         self._statuses: OrderedDict[str, KitStatus] = OrderedDict()
-        self._inflight: dict[str, Future[dict[str, Any]]] = {}
+        self._inflight: dict[str, Future[Outcome]] = {}
         self.counters_seen = {"kits_rendered": 0, "documents_rendered": 0, "kits_failed": 0}
         self._pool = self._new_pool()
         self.callbacks = LocalCallbacks(
@@ -121,19 +112,19 @@ class LocalDispatcher:
         future.add_done_callback(lambda f: self._finish(key, f))
         return True
 
-    def _finish(self, key: str, future: Future[dict[str, Any]]) -> None:
+    def _finish(self, key: str, future: Future[Outcome]) -> None:
         try:
             outcome = future.result()
         except BrokenProcessPool:
-            outcome = outcome_failed(
+            outcome = Outcome.failed(
                 key, {}, "the render process died; please try again", retryable=True
             )
             with self._lock:
                 self._pool = self._new_pool()
         status = KitStatus.from_outcome(outcome)
-        if outcome.get("rendered_keys"):
+        if outcome.rendered_keys:
             with contextlib.suppress(RuntimeError, BrokenProcessPool):  # pool closing
-                self._pool.submit(_make_previews, outcome["rendered_keys"])
+                self._pool.submit(_make_previews, outcome.rendered_keys)
         with self._lock:
             if not status.documents:
                 status.documents = dict.fromkeys(self._statuses[key].documents, FAILED)
@@ -142,10 +133,8 @@ class LocalDispatcher:
             while len(self._statuses) > KEEP_FINISHED + len(self._inflight):
                 self._statuses.popitem(last=False)
             self._inflight.pop(key, None)
-            self.counters_seen["kits_rendered"] += int(
-                status.state == DONE and not outcome["cached"]
-            )
-            self.counters_seen["documents_rendered"] += outcome["rendered"]
+            self.counters_seen["kits_rendered"] += int(status.state == DONE and not outcome.cached)
+            self.counters_seen["documents_rendered"] += outcome.rendered
             self.counters_seen["kits_failed"] += int(status.state == FAILED)
         self.callbacks.finished(
             key,

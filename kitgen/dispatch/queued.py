@@ -8,7 +8,7 @@ from typing import Any, cast
 from celery.result import AsyncResult
 from kombu.exceptions import OperationalError
 
-from kitgen.dispatch.status import FAILED, QUEUED, RENDERING, KitStatus
+from kitgen.dispatch.status import FAILED, QUEUED, RENDERING, KitStatus, Outcome
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl, unavailable
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE, QUEUES, make_celery
 from kitgen.settings import Settings
@@ -66,7 +66,7 @@ class CeleryDispatcher:
             raise unavailable(self.url, exc) from None
         kinds = record["request"]["kinds"] if record else []
         if state == "SUCCESS" and isinstance(info, dict):
-            return KitStatus.from_outcome(info)
+            return KitStatus.from_outcome(Outcome.from_dict(info))
         if state == "FAILURE":
             return KitStatus(
                 key,

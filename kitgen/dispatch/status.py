@@ -55,16 +55,16 @@ class KitStatus:
         return cls(key, QUEUED, dict.fromkeys(kinds, QUEUED))
 
     @classmethod
-    def from_outcome(cls, outcome: dict[str, Any]) -> KitStatus:
-        """From a job's result dict (see :func:`outcome_done` / :func:`outcome_failed`)."""
+    def from_outcome(cls, outcome: Outcome) -> KitStatus:
+        """What a finished job means to the person waiting."""
         return cls(
-            outcome["key"],
-            outcome["status"],
-            dict(outcome.get("documents", {})),
-            outcome.get("error"),
-            rendered=int(outcome.get("rendered", 0)),
-            seconds=outcome.get("seconds"),
-            retryable=bool(outcome.get("retryable")),
+            outcome.key,
+            outcome.status,
+            dict(outcome.documents),
+            outcome.error,
+            rendered=outcome.rendered,
+            seconds=outcome.seconds,
+            retryable=outcome.retryable,
         )
 
 
@@ -91,68 +91,87 @@ class DocumentTracker:
         return {kind: DONE if state == DONE else FAILED for kind, state in self.documents.items()}
 
 
-def outcome_of_error(
-    key: str, documents: dict[str, str], exc: Exception, log: logging.Logger
-) -> dict[str, Any]:
-    """A failed render as an outcome: the message a person may see, and whether trying again
-    can help (the store or the process failed) or not (the content or request is wrong)."""
-    from kitgen.metrics import KITS_FAILED, failure_reason  # where renders happen, lazily
+@dataclass
+class Outcome:
+    """How one render job ended: the one record the Celery task, the local pool and the inline
+    dispatcher return, and a status page reads. It crosses process boundaries as JSON
+    (:meth:`to_dict`, :meth:`from_dict`)."""
 
-    KITS_FAILED.labels(failure_reason(exc)).inc()
-    if isinstance(exc, StorageError):
-        return outcome_failed(key, documents, f"storage failed: {exc}", retryable=True)
-    if isinstance(exc, KitgenError):
-        return outcome_failed(key, documents, str(exc), retryable=exc.retryable)
-    log.error("kit %s: internal error", key[:12], exc_info=exc)
-    return outcome_failed(
-        key,
-        documents,
-        "internal error while rendering; the service log has details",
-        retryable=True,
-    )
+    key: str
+    status: State
+    documents: dict[str, str]
+    #: documents rendered by this job (the others came from the store)
+    rendered_keys: list[str] = field(default_factory=list)
+    cached: bool = False
+    error: str | None = None  # user-safe
+    seconds: float = 0.0
+    #: whether asking again can help (a store or process failure, not broken content)
+    retryable: bool = False
 
+    @property
+    def rendered(self) -> int:
+        return len(self.rendered_keys)
 
-def outcome_of_result(key: str, result: KitResult) -> dict[str, Any]:
-    return outcome_done(
-        key,
-        [d.kind for d in result.documents],
-        [d.key for d in result.documents if not d.cached],
-        result.cached,
-    )
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "status": str(self.status),
+            "documents": dict(self.documents),
+            "rendered": self.rendered,
+            "rendered_keys": list(self.rendered_keys),
+            "cached": self.cached,
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
+            "retryable": self.retryable,
+        }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
+        return cls(
+            data["key"],
+            State(data["status"]),
+            dict(data.get("documents", {})),
+            list(data.get("rendered_keys", [])),
+            bool(data.get("cached")),
+            data.get("error"),
+            float(data.get("seconds") or 0.0),
+            bool(data.get("retryable")),
+        )
 
-def outcome_done(
-    key: str, kinds: Iterable[str], rendered_keys: list[str], cached: bool, seconds: float = 0.0
-) -> dict[str, Any]:
-    """``rendered_keys``: the documents rendered now (the others came from the store)."""
-    return {
-        "key": key,
-        "status": DONE,
-        "documents": dict.fromkeys(kinds, DONE),
-        "rendered": len(rendered_keys),
-        "rendered_keys": rendered_keys,
-        "cached": cached,
-        "error": None,
-        "seconds": round(seconds, 3),
-        "retryable": False,
-    }
+    @classmethod
+    def of_result(cls, key: str, result: KitResult) -> Outcome:
+        """A finished kit: every document done, those rendered now named."""
+        return cls(
+            key,
+            DONE,
+            dict.fromkeys((d.kind for d in result.documents), DONE),
+            [d.key for d in result.documents if not d.cached],
+            result.cached,
+        )
 
+    @classmethod
+    def failed(
+        cls, key: str, documents: dict[str, str], error: str, *, retryable: bool = False
+    ) -> Outcome:
+        return cls(key, FAILED, documents, error=error, retryable=retryable)
 
-def outcome_failed(
-    key: str,
-    documents: dict[str, str],
-    error: str,
-    *,
-    retryable: bool = False,
-    seconds: float = 0.0,
-) -> dict[str, Any]:
-    return {
-        "key": key,
-        "status": FAILED,
-        "documents": documents,
-        "rendered": 0,
-        "cached": False,
-        "error": error,
-        "seconds": round(seconds, 3),
-        "retryable": retryable,
-    }
+    @classmethod
+    def of_error(
+        cls, key: str, documents: dict[str, str], exc: Exception, log: logging.Logger
+    ) -> Outcome:
+        """A failed render: the message a person may see, and whether trying again can help
+        (the store or the process failed) or not (the content or request is wrong)."""
+        from kitgen.metrics import KITS_FAILED, failure_reason  # where renders happen, lazily
+
+        KITS_FAILED.labels(failure_reason(exc)).inc()
+        if isinstance(exc, StorageError):
+            return cls.failed(key, documents, f"storage failed: {exc}", retryable=True)
+        if isinstance(exc, KitgenError):
+            return cls.failed(key, documents, str(exc), retryable=exc.retryable)
+        log.error("kit %s: internal error", key[:12], exc_info=exc)
+        return cls.failed(
+            key,
+            documents,
+            "internal error while rendering; the service log has details",
+            retryable=True,
+        )
