@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from kitgen.errors import InvalidRequest
 from kitgen.kinds import KINDS
@@ -224,6 +225,59 @@ class DocumentResult:
         )
 
 
+class ManifestDocument(TypedDict, total=False):
+    """One document as a kit's manifest lists it (DocumentResult's fields and its object)."""
+
+    kind: str
+    title: str
+    key: str
+    content_language: str
+    pages: int
+    bytes: int
+    sha256: str
+    fallbacks: list[str]
+    diagnostics: list[str]
+    translation: dict[str, Any] | None
+    fit: int
+    object: str
+
+
+class CombinedEntry(TypedDict, total=False):
+    """The combined PDF: made when first needed (older manifests also record its bytes)."""
+
+    object: str
+    pages: int
+    title: str
+    lang: str
+    bytes: int
+    sha256: str
+
+
+class Manifest(TypedDict):
+    """What a published kit is; written last, so a kit is visible only when whole. It crosses
+    every boundary as JSON (:func:`manifest_from_json`, :func:`manifest_to_json`)."""
+
+    key: str
+    request: dict[str, Any]
+    documents: list[ManifestDocument]
+    combined: CombinedEntry
+    fallbacks: list[str]
+    versions: dict[str, str]
+    created_at: str
+
+
+def manifest_from_json(data: bytes | str) -> Manifest:
+    found = json.loads(data)
+    missing = [k for k in Manifest.__required_keys__ if k not in found]
+    if missing:
+        raise ValueError(f"not a kit manifest: no {', '.join(sorted(missing))}")
+    return cast(Manifest, found)
+
+
+def manifest_to_json(manifest: Manifest) -> bytes:
+    return json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+
+
 @dataclass(frozen=True)
 class KitResult:
     """A stored kit: its key, its documents, the combined PDF and whether it was cached."""
@@ -233,14 +287,14 @@ class KitResult:
     documents: tuple[DocumentResult, ...]
     combined_key: str
     cached: bool
-    manifest: dict[str, Any]
+    manifest: Manifest
 
     @property
     def rendered_count(self) -> int:
         return sum(1 for d in self.documents if not d.cached)
 
 
-def file_stem(manifest: dict[str, Any]) -> str:
+def file_stem(manifest: Manifest) -> str:
     """What a kit's files are saved as (``hour-of-code-fr-fr-2026-guide.pdf``), wherever they
     are downloaded from; the store's own names are content hashes."""
     request = manifest["request"]

@@ -10,12 +10,20 @@ import hashlib
 import json
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import cast
 
 from kitgen import cache, objects
 from kitgen.combine import combine_pdfs
 from kitgen.errors import StorageError
-from kitgen.models import DocumentResult, KitRequest, KitResult
+from kitgen.models import (
+    DocumentResult,
+    KitRequest,
+    KitResult,
+    Manifest,
+    ManifestDocument,
+    manifest_from_json,
+    manifest_to_json,
+)
 from kitgen.storage import Storage
 
 log = logging.getLogger("kitgen.pipeline")
@@ -28,7 +36,11 @@ class KitPublisher:
     def lookup(self, kit_key: str) -> KitResult | None:
         """The published kit under this key, or None (its manifest is written last)."""
         stored = self.storage.get(objects.kit_object(kit_key, "manifest.json"))
-        return None if stored is None else result_from_manifest(json.loads(stored), cached=True)
+        return (
+            None
+            if stored is None
+            else result_from_manifest(manifest_from_json(stored), cached=True)
+        )
 
     def cached_document(self, key: str, force: bool) -> tuple[DocumentResult, bytes] | None:
         """A stored document whose PDF matches its recorded digest, unless forced."""
@@ -51,25 +63,28 @@ class KitPublisher:
             "application/json",
         )
 
-    def publish(self, manifest: dict[str, Any]) -> None:
+    def publish(self, manifest: Manifest) -> None:
         """The kit becomes visible: its manifest, after everything it names."""
         self.storage.put(
             objects.kit_object(manifest["key"], "manifest.json"),
-            json.dumps(manifest, indent=2, ensure_ascii=False).encode(),
+            manifest_to_json(manifest),
             "application/json",
         )
 
 
 def manifest_for(
     kit_key: str, request: KitRequest, documents: list[DocumentResult], title: str, lang: str
-) -> dict[str, Any]:
+) -> Manifest:
     """What a kit is: its request, each document (with its object), versions, when."""
     return {
         "key": kit_key,
         "request": request.to_dict(),
         "documents": [
-            {k: v for k, v in d.to_dict().items() if k != "cached"}
-            | {"object": objects.document_object(d.key)}
+            cast(
+                ManifestDocument,
+                {k: v for k, v in d.to_dict().items() if k != "cached"}
+                | {"object": objects.document_object(d.key)},
+            )
             for d in documents
         ],
         # made when first needed (ensure_combined): most people take the documents
@@ -85,7 +100,7 @@ def manifest_for(
     }
 
 
-def ensure_combined(storage: Storage, manifest: dict[str, Any]) -> str:
+def ensure_combined(storage: Storage, manifest: Manifest) -> str:
     """The kit's combined PDF (its storage name), made the first time somebody needs it (its
     download, the zip, the CLI's output folder, the campaign index) rather than while a person
     waits for the kit: it costs ~0.1 s and most people take the documents one by one."""
@@ -119,13 +134,13 @@ def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> Non
     )
     storage.put(
         objects.kit_object(asked_key, "manifest.json"),
-        json.dumps(result.manifest, indent=2, ensure_ascii=False).encode(),
+        manifest_to_json(result.manifest),
         "application/json",
     )
 
 
 def result_from_manifest(
-    manifest: dict[str, Any], *, cached: bool, rendered: set[str] | None = None
+    manifest: Manifest, *, cached: bool, rendered: set[str] | None = None
 ) -> KitResult:
     rendered = rendered or set()
     documents = tuple(

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
-from kitgen.models import file_stem
+from kitgen.models import Manifest, file_stem
 from kitgen.objects import index_object, preview_object
 from kitgen.previews import ensure_preview
 from kitgen.publish import ensure_combined
@@ -30,7 +30,7 @@ def load_index(storage: Storage, campaign: str) -> dict[str, Any]:
     return json.loads(raw) if raw else {"campaign": campaign, "kits": {}}
 
 
-def kit_entry(manifest: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+def kit_entry(manifest: Manifest, names: dict[str, str]) -> dict[str, Any]:
     request = manifest["request"]
     return {
         "country": request["country"],

@@ -16,7 +16,7 @@ from typing import Any
 
 from kitgen.dispatch import Dispatcher
 from kitgen.errors import KitgenError, ServiceUnavailable
-from kitgen.models import KitRequest
+from kitgen.models import KitRequest, Manifest
 from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
 from kitgen.storage import Storage
@@ -41,7 +41,7 @@ class LocaleJob:
     error: str | None = None
     seconds: float | None = None
     retry_at: float = 0.0
-    manifest: dict[str, Any] | None = field(default=None, repr=False)
+    manifest: Manifest | None = field(default=None, repr=False)
 
     @property
     def finished(self) -> bool:
@@ -62,7 +62,7 @@ class LocaleJob:
             "attempts": self.attempts,
             "seconds": self.seconds,
             "error": self.error,
-            "fallbacks": (self.manifest or {}).get("fallbacks", []),
+            "fallbacks": self.manifest["fallbacks"] if self.manifest else [],
         }
 
 

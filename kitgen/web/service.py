@@ -12,14 +12,13 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass
-from typing import Any
 
 from kitgen import objects
 from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError, TooManyRequests
 from kitgen.metrics import KITS_REQUESTED
-from kitgen.models import KitRequest, file_stem
+from kitgen.models import KitRequest, Manifest, file_stem
 from kitgen.pipeline import KitBuilder
 from kitgen.publish import ensure_combined
 from kitgen.settings import Settings
@@ -57,7 +56,7 @@ class KitService:
         self.builder = KitBuilder(settings, storage)  # plans only; renders happen elsewhere
         self.admission = Admission(settings, dispatcher)
         self._plan_lock = threading.Lock()
-        self._manifests: dict[str, dict[str, Any]] = {}
+        self._manifests: dict[str, Manifest] = {}
         self._key_locks = [threading.Lock() for _ in range(64)]
         self._workers_lock = threading.Lock()
         self._workers_seen: tuple[float, bool] = (-WORKERS_CHECKED_EVERY, True)
@@ -165,7 +164,7 @@ class KitService:
         self.dispatcher.submit(key, request)
         return self.dispatcher.status(key) or KitStatus.queued(key, request["kinds"])
 
-    def manifest(self, key: str) -> dict[str, Any] | None:
+    def manifest(self, key: str) -> Manifest | None:
         """The kit's manifest; a found one is kept (a key's manifest never changes)."""
         found = self._manifests.get(key)
         if found is not None:
@@ -181,7 +180,7 @@ class KitService:
         return manifest
 
     # -- files of a finished kit -----------------------------------------------------------
-    def downloads(self, manifest: dict[str, Any]) -> list[Download]:
+    def downloads(self, manifest: Manifest) -> list[Download]:
         stem = file_stem(manifest)
         files = [
             Download(f"{d['kind']}.pdf", f"{stem}-{d['kind']}.pdf", d["title"])
@@ -191,7 +190,7 @@ class KitService:
         files.append(Download("kit.zip", f"{stem}.zip", N_("zip of all PDFs")))
         return files
 
-    def object_for(self, manifest: dict[str, Any], name: str) -> tuple[str, str] | None:
+    def object_for(self, manifest: Manifest, name: str) -> tuple[str, str] | None:
         """``(storage key, content type)`` of a kit file, made on first use for zip and PNG."""
         documents = {d["kind"]: d for d in manifest["documents"]}
         stem, _, suffix = name.partition(".")
@@ -205,7 +204,7 @@ class KitService:
             return self._ensure_preview(documents[stem]["key"]), "image/png"
         return None
 
-    def _ensure_zip(self, manifest: dict[str, Any]) -> str:
+    def _ensure_zip(self, manifest: Manifest) -> str:
         key = objects.kit_object(manifest["key"], "kit.zip")
         if not self.storage.exists(key):
             stem = file_stem(manifest)
