@@ -350,3 +350,27 @@ def test_a_queued_request_survives_the_queue_losing_its_records(stack: Stack) ->
     stack.start_worker()
     done = stack.wait_done(key)
     assert done["state"] == "done" and done["notice"] is None
+
+
+def test_the_in_flight_cap_holds_across_web_processes(stack: Stack) -> None:
+    """Two web processes on one broker: a client's kits in flight are counted together (no
+    worker runs, so what is accepted stays queued)."""
+    first = stack.start_web(KITGEN_TRUSTED_PROXIES="127.0.0.1", KITGEN_MAX_IN_FLIGHT="1")
+    second = stack.start_web(KITGEN_TRUSTED_PROXIES="127.0.0.1", KITGEN_MAX_IN_FLIGHT="1")
+    client = {"X-Forwarded-For": "203.0.113.50"}
+
+    def ask(url: str, n: int) -> tuple[int, dict]:
+        status, _, body = http(
+            "POST",
+            url + "/api/kits",
+            {**AGENDA, "personalization": {"event_name": f"Spread {n}"}},
+            headers=client,
+        )
+        return status, json.loads(body)
+
+    assert ask(first, 1)[0] == 202
+    status, body = ask(second, 2)
+    assert status == 429 and "already have 1 kits" in body["error"], body
+    other = {"X-Forwarded-For": "198.51.100.77"}  # somebody else is not affected
+    status, _, _ = http("POST", second + "/api/kits", AGENDA, headers=other)
+    assert status == 202
