@@ -45,12 +45,7 @@ def combine_pdfs(parts: list[tuple[str, bytes]], *, title: str, lang: str) -> tu
         for page in pages:
             for annotation in page.get("/Annots", ()):
                 if "/FT" in annotation.get_object():
-                    fields.append(
-                        annotation.indirect_reference
-                        if hasattr(annotation, "indirect_reference")
-                        and annotation.indirect_reference is not None
-                        else annotation
-                    )
+                    fields.append(annotation)  # the page's reference to the field
         catalog: Any = reader.trailer["/Root"]
         form = catalog.get("/AcroForm")
         if form is not None and resources is None and "/DR" in form:

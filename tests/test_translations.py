@@ -376,28 +376,10 @@ def test_fallback_segments_carry_lang_en_in_the_tagged_pdf(content_copy):
 
 
 def struct_langs(reader) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    seen: set[int] = set()
-    stack = [reader.trailer["/Root"]["/StructTreeRoot"]]
-    while stack:
-        node = stack.pop()
-        ref = getattr(node, "idnum", None)
-        node = node.get_object()
-        if ref is not None:
-            if ref in seen:
-                continue
-            seen.add(ref)
-        if not hasattr(node, "get"):
-            continue
-        if "/S" in node and "/Lang" in node:
-            found.add((str(node["/S"]), str(node["/Lang"])))
-        kids = node.get("/K")
-        if kids is None:
-            continue
-        for kid in kids if isinstance(kids, list) else [kids]:
-            if hasattr(kid, "get_object"):
-                stack.append(kid)
-    return found
+    """(element type, /Lang) of every structure element that declares a language."""
+    from tests.pdfcheck import structure
+
+    return {(node.kind, node.lang) for node in structure(reader) if node.lang}
 
 
 def test_the_pot_is_what_update_writes(settings):

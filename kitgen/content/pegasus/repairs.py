@@ -27,13 +27,6 @@ _ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.I | re.S)
 _BRACKET_PLACEHOLDER = re.compile(r"\[\s*(\*\*)?\s*([^\[\]\n*]{2,120}?)\s*(\*\*)?\s*\](?![(\[:])")
 _PAREN_PLACEHOLDER = re.compile(r"\(([^()\n]{8,120})\)")
 
-COLUMN_OPEN, COLUMN_CLOSE, BLANK, FIELD = (
-    markers.COLUMN_OPEN,
-    markers.COLUMN_CLOSE,
-    markers.BLANK,
-    markers.FIELD,
-)
-
 
 @dataclass
 class RepairContext:
@@ -192,12 +185,12 @@ def _mark_columns(text: str, first_line: int, diag: Diagnostics) -> str:
                 )
                 lines[open_at[0]] = ""
             open_at = (n, match[2])
-            lines[n] = COLUMN_OPEN.format(match[2])
+            lines[n] = markers.COLUMN_OPEN.format(match[2])
         elif open_at is None or open_at[1] != match[2]:
             diag.dropped(first_line + n, f"[/col-{match[2]}] without its opening; left out")
             lines[n] = ""
         else:
-            lines[n] = COLUMN_CLOSE
+            lines[n] = markers.COLUMN_CLOSE
             open_at = None
     if open_at is not None:
         diag.dropped(
@@ -222,9 +215,9 @@ def _mark_placeholders(text: str, context: RepairContext) -> str:
     def token(label: str) -> str:
         name = context.placeholder_fields.get(placeholder_key(label))
         if name:
-            return FIELD.format(name)
+            return markers.FIELD.format(name)
         context.blanks.append(" ".join(label.split()))
-        return BLANK.format(len(context.blanks) - 1)
+        return markers.BLANK.format(len(context.blanks) - 1)
 
     def bracket(match: re.Match[str]) -> str:
         return token(match[2]) if _is_placeholder(match[2]) else match[0]
