@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kitgen.locales import Catalog, load_catalog
 from kitgen.models import KitRequest
-from kitgen.pipeline import KitBuilder
+from kitgen.pipeline import build_kit
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 
@@ -51,7 +51,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(Settings(), store_dir=Path(tmp) / "store")
-        builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+        storage = FilesystemStorage(settings.store_dir)
         catalog = load_catalog(settings.content_dir)
         languages = [c.strip() for c in args.languages.split(",") if c.strip()] or list(
             catalog.languages
@@ -60,7 +60,9 @@ def main() -> None:
             catalog.language(code)  # an unknown code fails here, listing the valid ones
         requests = {code: KitRequest(country_for(catalog, code), code) for code in languages}
 
-        builder.build(KitRequest("us", "en"), force=True)  # warm the process (not timed)
+        build_kit(
+            KitRequest("us", "en"), settings=settings, storage=storage, force=True
+        )  # warm the process (not timed)
         times: dict[str, list[float]] = {code: [] for code in languages}
         failed: dict[str, str] = {}
         for _ in range(args.runs):
@@ -69,7 +71,7 @@ def main() -> None:
                     continue
                 start = time.perf_counter()
                 try:
-                    builder.build(requests[code], force=True)
+                    build_kit(requests[code], settings=settings, storage=storage, force=True)
                 except Exception as exc:  # report it, measure the others
                     failed[code] = f"{type(exc).__name__}: {exc}"
                     continue

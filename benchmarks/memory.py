@@ -21,7 +21,7 @@ import tracemalloc
 
 from kitgen.locales import load_catalog
 from kitgen.models import KINDS, KitRequest
-from kitgen.pipeline import KitBuilder
+from kitgen.pipeline import build_kit, renderer_for
 from kitgen.settings import Settings
 from kitgen.storage.memory import MemoryStorage
 
@@ -43,8 +43,7 @@ def main() -> None:
     kinds = tuple(k for k in args.kinds.split(",") if k)
     settings = Settings()
     catalog = load_catalog(settings.content_dir)
-    builder = KitBuilder(settings, MemoryStorage())
-    builder.warm_up()
+    renderer_for(settings).warm_up()
     print(f"after warm-up: {rss_mib():.0f} MiB")
     if args.trace:
         tracemalloc.start()
@@ -54,8 +53,8 @@ def main() -> None:
         country = next(
             (c for c, x in catalog.countries.items() if x.languages[:1] == (language,)), "us"
         )
-        builder.storage = builder.publisher.storage = MemoryStorage()  # PDFs are not measured
-        builder.build(KitRequest(country, language, kinds=kinds))
+        request = KitRequest(country, language, kinds=kinds)
+        build_kit(request, settings=settings, storage=MemoryStorage())  # PDFs are not measured
         if args.trim:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         if n % 10 == 0:

@@ -25,13 +25,15 @@ import statistics
 import tempfile
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from weasyprint import CSS, HTML
 
 from kitgen.brand import load_brand
 from kitgen.models import KitRequest
-from kitgen.pipeline import KitBuilder
+from kitgen.pipeline import build_kit, renderer_for
+from kitgen.planner import planner_for
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 
@@ -56,21 +58,22 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(Settings(), store_dir=Path(tmp) / "store")
-        builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+        storage = FilesystemStorage(settings.store_dir)
         request = KitRequest(args.country, args.language)
+        build = partial(build_kit, settings=settings, storage=storage)
 
-        cold_ms, _ = timed(lambda: builder.build(request, force=True))
+        cold_ms, _ = timed(lambda: build(request, force=True))
 
         # The exact HTML kitgen hands WeasyPrint, per document, for the raw baseline.
-        resolved, locale = builder.resolve(request)
+        planner = planner_for(settings)
+        kit = planner.prepare(request)
         brand = load_brand(settings.content_dir)
-        plans = builder.plan(resolved, locale)
-        pages = {p.kind: builder.compose(p, resolved, locale, brand).html for p in plans}
-        raw_font_config = builder.renderer.font_config  # same process, same fonts: fair
+        pages = {p.kind: planner.compose(p, kit, brand).html for p in kit.plans}
+        raw_font_config = renderer_for(settings).renderer.font_config  # same fonts: fair
         raw_css = {
             kind: [
                 CSS(filename=str(path), font_config=raw_font_config)
-                for path in builder.stylesheets(kind)
+                for path in planner.stylesheets(kind)
             ]
             for kind in pages
         }
@@ -97,7 +100,7 @@ def main() -> None:
                 elif event == "document-done":
                     per_doc[info["kind"]] = (now - started[info["kind"]]) * 1000
 
-            builder.build(request, force=True, progress=progress)
+            build(request, force=True, progress=progress)
             return per_doc
 
         raw_kit(), kitgen_kit()  # warm both paths
@@ -114,12 +117,12 @@ def main() -> None:
             for k, v in docs.items():
                 kit_docs[k].append(v)
 
-        builder.build(request)  # make sure it is stored
-        cached = [timed(lambda: builder.build(request))[0] for _ in range(args.runs)]
+        build(request)  # make sure it is stored
+        cached = [timed(lambda: build(request))[0] for _ in range(args.runs)]
 
     med = statistics.median
     print(f"kit {args.country}/{args.language}, {args.runs} warm runs (median ms)")
-    print(f"  cold first build (fresh builder, fonts loading): {cold_ms:8.1f}")
+    print(f"  cold first build (fresh process, fonts loading): {cold_ms:8.1f}")
     print(f"  {'document':14} {'kitgen':>9} {'raw':>9} {'ratio':>7}")
     for kind in pages:
         k, r = med(kit_docs[kind]), med(raw_docs[kind])
@@ -158,38 +161,36 @@ def against_chromium(locales: list[tuple[str, ...]], runs: int) -> None:
         )
         page = browser.new_page()
         settings = replace(Settings(), store_dir=Path(tmp) / "store")
-        builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
         for country, language in locales:
-            compare_locale(builder, page, Path(tmp), country, language, runs)
+            compare_locale(settings, page, Path(tmp), country, language, runs)
         browser.close()
 
 
 def compare_locale(
-    builder: KitBuilder, page: object, tmp: Path, country: str, language: str, runs: int
+    settings: Settings, page: object, tmp: Path, country: str, language: str, runs: int
 ) -> None:
-    settings = builder.settings
-    resolved, locale = builder.resolve(KitRequest(country, language))
+    planner, renderer = planner_for(settings), renderer_for(settings)
+    kit = planner.prepare(KitRequest(country, language))
     brand = load_brand(settings.content_dir)
-    plans = builder.plan(resolved, locale)
-    composed = {p.kind: (p, builder.compose(p, resolved, locale, brand)) for p in plans}
-    font_config = builder.renderer.font_config
+    composed = {p.kind: (p, planner.compose(p, kit, brand)) for p in kit.plans}
+    font_config = renderer.renderer.font_config
     base_url = settings.content_dir.as_uri() + "/"
     files = {}
     for kind, (_plan, doc) in composed.items():
         links = "".join(
-            f'<link rel="stylesheet" href="{p.as_uri()}">' for p in builder.stylesheets(kind)
+            f'<link rel="stylesheet" href="{p.as_uri()}">' for p in planner.stylesheets(kind)
         )
         html = doc.html.replace("<head>", f'<head><base href="{base_url}">{links}', 1)
         files[kind] = tmp / f"{country}-{language}-{kind}.html"
         files[kind].write_text(html, encoding="utf-8")
     raw_css = {
-        kind: [CSS(filename=str(p), font_config=font_config) for p in builder.stylesheets(kind)]
+        kind: [CSS(filename=str(p), font_config=font_config) for p in planner.stylesheets(kind)]
         for kind in composed
     }
 
     def kitgen_doc(kind: str) -> None:
         plan, doc = composed[kind]
-        builder._pdf(plan, resolved, doc)
+        renderer.pdf(plan, kit.request, doc)
 
     def raw_doc(kind: str) -> None:
         HTML(string=composed[kind][1].html, base_url=base_url).write_pdf(
@@ -238,13 +239,13 @@ def catalog_cost(languages: list[str], runs: int) -> None:
     print(f"  {'language':9} {'kit':>9} {'catalogs':>9} {'share':>7} {'first parse':>12}")
     with tempfile.TemporaryDirectory() as tmp:
         settings = replace(Settings(), store_dir=Path(tmp) / "store")
-        builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+        build = partial(build_kit, settings=settings, storage=FilesystemStorage(settings.store_dir))
         content = settings.content_dir
         for language in languages:
             request = KitRequest("us", language)
-            builder.build(request, force=True)  # warm fonts for this script
+            build(request, force=True)  # warm fonts for this script
             kit = statistics.median(
-                timed(lambda r=request: builder.build(r, force=True))[0] for _ in range(runs)
+                timed(lambda r=request: build(r, force=True))[0] for _ in range(runs)
             )
             catalogs = [(kind, catalog_path(content, language, kind)) for kind in request.kinds]
             catalogs = [(kind, path) for kind, path in catalogs if path.exists()]

@@ -49,7 +49,8 @@ from processes import Processes, interrupted, wait_until  # benchmarks/processes
 
 from kitgen.dispatch.queued import CeleryDispatcher
 from kitgen.models import KitRequest
-from kitgen.pipeline import build_kit, builder_for
+from kitgen.pipeline import build_kit
+from kitgen.planner import planner_for
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 
@@ -239,12 +240,12 @@ def run_queued(
     window: int = 1,
 ) -> None:
     """Submit kits (at most ``window`` in flight) and wait until each is done."""
-    builder = builder_for(settings, storage)
+    planner = planner_for(settings)
     pending = list(requests)
     inflight: list[str] = []
     while pending or inflight:
         while pending and len(inflight) < window:
-            prepared = builder.prepare(pending.pop(0))
+            prepared = planner.prepare(pending.pop(0))
             assert dispatcher.submit(prepared.key, prepared.request.to_dict())
             inflight.append(prepared.key)
         for key in inflight[:]:

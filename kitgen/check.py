@@ -33,8 +33,7 @@ def content_languages(settings: Settings) -> list[str]:
 def check_content(settings: Settings) -> CheckReport:
     """Compose every kind in every language with content (all page templates, all strings)."""
     from kitgen.brand import load_brand
-    from kitgen.pipeline import KitBuilder
-    from kitgen.storage import FilesystemStorage
+    from kitgen.planner import KitPlanner
 
     report = CheckReport()
     try:
@@ -43,7 +42,7 @@ def check_content(settings: Settings) -> CheckReport:
     except KitgenError as exc:
         report.errors.append(str(exc))
         return report
-    builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+    planner = KitPlanner(settings)
     for language in content_languages(settings):
         if language not in catalog.languages:
             report.errors.append(
@@ -66,9 +65,8 @@ def check_content(settings: Settings) -> CheckReport:
         for kind in KINDS:
             report.documents += 1
             try:
-                request, locale = builder.resolve(KitRequest(country, language, kinds=(kind,)))
-                plan = builder.plan(request, locale)[0]
-                composed = builder.compose(plan, request, locale, brand)
+                kit = planner.prepare(KitRequest(country, language, kinds=(kind,)))
+                composed = planner.compose(kit.plans[0], kit, brand)
                 if composed.content_language != language:
                     report.warnings.append(f"{language}: no {kind} translation, English used")
                 report.errors.extend(d for d in composed.diagnostics if ": error: " in d)

@@ -22,7 +22,7 @@ from kitgen import __version__, objects
 from kitgen.errors import ConfigError, KitgenError, StorageError
 from kitgen.models import KINDS, VARIANTS, KitRequest, parse_kinds
 from kitgen.settings import Settings
-from kitgen.storage import FilesystemStorage, Storage, open_storage
+from kitgen.storage import Storage, open_storage
 from kitgen.translations.notes import language_notes
 
 
@@ -179,7 +179,7 @@ def cmd_render_page(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from kitgen.content.pegasus.site import PegasusSite
-    from kitgen.pipeline import KitBuilder
+    from kitgen.pipeline import renderer_for
 
     page = Path(args.file)
     if not page.is_file():
@@ -197,8 +197,7 @@ def cmd_render_page(args: argparse.Namespace, settings: Settings) -> int:
             "variant": args.variant,
         }
     )
-    builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
-    data, pages, sourced = builder.render_page(page, request)
+    data, pages, sourced = renderer_for(settings).render_page(page, request)
     out = Path(args.output or page.with_suffix(".pdf").name)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")

@@ -71,6 +71,21 @@ class KitPublisher:
             "application/json",
         )
 
+    def publish_kit(
+        self,
+        kit_key: str,
+        request: KitRequest,
+        documents: list[DocumentResult],
+        title: str,
+        lang: str,
+    ) -> KitResult:
+        """Publish the manifest of a kit whose documents are stored; the kit as built."""
+        manifest = manifest_for(kit_key, request, documents, title, lang)
+        self.publish(manifest)
+        return result_from_manifest(
+            manifest, cached=False, rendered={d.key for d in documents if not d.cached}
+        )
+
 
 def manifest_for(
     kit_key: str, request: KitRequest, documents: list[DocumentResult], title: str, lang: str

@@ -67,11 +67,10 @@ def translation_report(
     """Health of every language with a translation in the site (or of ``languages``)."""
     from kitgen.content.pegasus.site import REFERENCE
     from kitgen.content.pegasus.source import PegasusSource
-    from kitgen.pipeline import KitBuilder
-    from kitgen.storage import FilesystemStorage
+    from kitgen.planner import KitPlanner
 
-    builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
-    source = builder.source
+    planner = KitPlanner(settings)
+    source = planner.source
     if not isinstance(source, PegasusSource):
         raise ContentError(
             "the report reads a legacy site tree: pass --content "
@@ -100,12 +99,10 @@ def translation_report(
         pages: dict[str, bool] = {}
         for kind in KINDS:
             try:
-                request, locale = builder.resolve(
-                    KitRequest(health.country, language, kinds=(kind,))
-                )
-                plan = builder.plan(request, locale)[0]
+                kit = planner.prepare(KitRequest(health.country, language, kinds=(kind,)))
+                plan = kit.plans[0]
                 sourced = source.render(
-                    plan.located, builder.view_for(locale, plan.personalization)
+                    plan.located, planner.view_for(kit.locale, plan.personalization)
                 )
             except KitgenError as exc:
                 health.errors.append(f"{kind}: {exc}")

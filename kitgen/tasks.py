@@ -1,6 +1,6 @@
 """Celery tasks: payload dict in, the core function, result dict out; nothing else.
 
-A worker process makes its settings, store and kit builder once (fonts, templates and styles
+A worker process makes its settings, store and renderer once (fonts, templates and styles
 load when the process starts), and recycles after ``worker_max_tasks`` tasks.
 """
 
@@ -22,7 +22,7 @@ from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
 from kitgen.metrics import KITS_FAILED, WEBHOOKS, note_memory
 from kitgen.models import KitRequest
-from kitgen.pipeline import build_kit, builder_for
+from kitgen.pipeline import build_kit, renderer_for
 from kitgen.previews import ensure_preview
 from kitgen.publish import publish_as_asked
 from kitgen.settings import Settings
@@ -53,7 +53,7 @@ def runtime() -> WorkerRuntime:
 def warm_up(**_: Any) -> None:
     """Load fonts, templates and styles before the first task, not during someone's wait."""
     rt = runtime()
-    builder_for(rt.settings, rt.storage).warm_up()
+    renderer_for(rt.settings).warm_up()
 
 
 @worker_process_shutdown.connect

@@ -11,9 +11,8 @@ from babel import Locale
 from kitgen.errors import InvalidRequest
 from kitgen.locales import load_catalog, native_digits, pair_locale
 from kitgen.models import KitRequest
-from kitgen.pipeline import KitBuilder
 from kitgen.settings import Settings
-from kitgen.storage import FilesystemStorage
+from tests.kits import build, stored_pdf
 from tests.pdfcheck import read_pdf, squash
 
 CATALOG = load_catalog(Settings().content_dir)
@@ -60,9 +59,8 @@ SAMPLE = [
 
 
 @pytest.fixture(scope="module")
-def builder(tmp_path_factory: pytest.TempPathFactory) -> KitBuilder:
-    store = tmp_path_factory.mktemp("store")
-    return KitBuilder(replace(Settings(), store_dir=store), FilesystemStorage(store))
+def kit_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return replace(Settings(), store_dir=tmp_path_factory.mktemp("store"))
 
 
 def test_every_cldr_territory_is_a_country_with_what_a_kit_needs():
@@ -108,22 +106,19 @@ def test_languages_come_from_cldr_with_the_sites_codes(code, languages, paper):
 
 
 @pytest.mark.parametrize("country", SAMPLE)
-def test_a_kit_builds_for_countries_on_every_continent(builder: KitBuilder, country: str):
+def test_a_kit_builds_for_countries_on_every_continent(kit_settings: Settings, country: str):
     language = CATALOG.countries[country].default_language
-    result = builder.build(KitRequest(country, language, campaign="2026", kinds=("agenda",)))
-    facts = read_pdf(
-        builder.storage.get(result.documents[0].key and result.manifest["documents"][0]["object"])
-        or b""
-    )
+    result = build(kit_settings, KitRequest(country, language, campaign="2026", kinds=("agenda",)))
+    facts = read_pdf(stored_pdf(kit_settings, result))
     assert facts.pages == 1
     paper = (612.0, 792.0) if CATALOG.countries[country].paper == "letter" else (595.28, 841.89)
     assert abs(facts.size[0] - paper[0]) < 1 and abs(facts.size[1] - paper[1]) < 1
 
 
-def test_an_unsupported_language_is_refused_by_name_and_english_is_served(builder):
+def test_an_unsupported_language_is_refused_by_name_and_english_is_served(kit_settings):
     with pytest.raises(InvalidRequest, match=r"Bangla \(bn\) is not one of the campaign's"):
-        builder.build(KitRequest("bd", "bn", kinds=("agenda",)))
-    assert builder.build(KitRequest("bd", "en", kinds=("agenda",))).documents
+        build(kit_settings, KitRequest("bd", "bn", kinds=("agenda",)))
+    assert build(kit_settings, KitRequest("bd", "en", kinds=("agenda",))).documents
 
 
 @pytest.mark.parametrize(
@@ -138,9 +133,9 @@ def test_an_unsupported_language_is_refused_by_name_and_english_is_served(builde
         ("hk", "zh", "zh-Hant-HK", ["2026年12月7日至13日", "上午10:00"]),
     ],
 )
-def test_the_agenda_is_in_the_pairs_locale(builder, country, language, lang, needles):
-    result = builder.build(KitRequest(country, language, campaign="2026", kinds=("agenda",)))
-    facts = read_pdf(builder.storage.get(result.manifest["documents"][0]["object"]) or b"")
+def test_the_agenda_is_in_the_pairs_locale(kit_settings, country, language, lang, needles):
+    result = build(kit_settings, KitRequest(country, language, campaign="2026", kinds=("agenda",)))
+    facts = read_pdf(stored_pdf(kit_settings, result))
     assert facts.lang == lang
     text = squash(facts.text)
     for needle in needles:
@@ -157,11 +152,11 @@ def test_native_digits_follow_cldr_and_latin_stays_latin():
     assert native_digits("2026", Locale.parse("hi_IN")) == "2026"
 
 
-def test_a_hong_kong_kit_names_its_language_without_taiwan(builder):
+def test_a_hong_kong_kit_names_its_language_without_taiwan(kit_settings):
     locale = pair_locale(CATALOG.language("zh"), "HK")
     name = CATALOG.printed_language_name(CATALOG.language("zh"), locale)
     assert "台灣" not in name and "臺灣" not in name and "中文" in name
-    result = builder.build(KitRequest("hk", "zh", campaign="2026", kinds=("agenda",)))
+    result = build(kit_settings, KitRequest("hk", "zh", campaign="2026", kinds=("agenda",)))
     assert "台灣" not in result.manifest["documents"][0]["title"]
-    path = Path(builder.settings.store_dir)
+    path = Path(kit_settings.store_dir)
     assert path.exists()

@@ -16,9 +16,8 @@ import pytest
 from kitgen import __version__
 from kitgen.brand import load_brand
 from kitgen.models import KINDS, KitRequest, Personalization
-from kitgen.pipeline import KitBuilder
+from kitgen.planner import KitPlanner
 from kitgen.settings import Settings
-from kitgen.storage import FilesystemStorage
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [
@@ -34,7 +33,7 @@ CASES = [
 
 def page_html(country: str, language: str, kind: str, personal: dict | None) -> str:
     settings = Settings()
-    builder = KitBuilder(settings, FilesystemStorage(Path("/nonexistent")))
+    planner = KitPlanner(settings)
     request = KitRequest(
         country,
         language,
@@ -42,9 +41,8 @@ def page_html(country: str, language: str, kind: str, personal: dict | None) -> 
         kinds=(kind,),
         personalization=Personalization.from_dict(personal),
     )
-    request, locale = builder.resolve(request)
-    plan = builder.plan(request, locale)[0]
-    html = builder.compose(plan, request, locale, load_brand(settings.content_dir)).html
+    kit = planner.prepare(request)
+    html = planner.compose(kit.plans[0], kit, load_brand(settings.content_dir)).html
     return html.replace(f"kitgen {__version__}", "kitgen VERSION")
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from kitgen.models import KitRequest
-from kitgen.pipeline import KitBuilder
+from kitgen.pipeline import DocumentRenderer
+from kitgen.planner import KitPlanner
 from kitgen.settings import Settings
-from kitgen.storage import FilesystemStorage
 from tests.conftest import SHARED
 from tests.pdfcheck import read_pdf, squash
 from tests.test_build_cli import kitgen
@@ -70,14 +70,14 @@ def links(pdf_path: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def builder(tmp_path_factory) -> KitBuilder:
+def renderer(tmp_path_factory) -> DocumentRenderer:
     store = tmp_path_factory.mktemp("store")
-    return KitBuilder(replace(Settings(), store_dir=store), FilesystemStorage(store))
+    return DocumentRenderer(KitPlanner(replace(Settings(), store_dir=store)))
 
 
 @pytest.mark.parametrize("path", page_files(), ids=lambda p: p.name)
-def test_every_real_page_renders_without_leaking_dialect(builder, path):
-    data, pages, sourced = builder.render_page(path, KitRequest("fr", "fr", campaign="2026"))
+def test_every_real_page_renders_without_leaking_dialect(renderer, path):
+    data, pages, sourced = renderer.render_page(path, KitRequest("fr", "fr", campaign="2026"))
     facts = read_pdf(data)
     text = squash(facts.text)
     assert pages >= 1 and len(text) > 300
@@ -87,8 +87,8 @@ def test_every_real_page_renders_without_leaking_dialect(builder, path):
 
 
 @pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name)
-def test_seed_links_are_absolute_french_site_links(builder, seed, tmp_path):
-    data, _, _ = builder.render_page(seed, KitRequest("fr", "fr", campaign="2026"))
+def test_seed_links_are_absolute_french_site_links(renderer, seed, tmp_path):
+    data, _, _ = renderer.render_page(seed, KitRequest("fr", "fr", campaign="2026"))
     out = tmp_path / "seed.pdf"
     out.write_bytes(data)
     found = links(out)
@@ -100,9 +100,9 @@ def test_seed_links_are_absolute_french_site_links(builder, seed, tmp_path):
     assert all(u.startswith(("https://", "http://")) for u in found), found
 
 
-def test_seed_schedule_is_a_real_table(builder):
+def test_seed_schedule_is_a_real_table(renderer):
     seed = next(p for p in SEEDS.glob("002_*.txt"))
-    _, _, sourced = builder.render_page(seed, KitRequest("fr", "fr", campaign="2026"))
+    _, _, sourced = renderer.render_page(seed, KitRequest("fr", "fr", campaign="2026"))
     body = str(sourced.content.body)
     assert body.count("<tr>") == 7 and "<th>Temps</th>" in body
     assert "<td>10h00 – 10h05</td>" in body

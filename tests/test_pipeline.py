@@ -9,9 +9,10 @@ import pytest
 from kitgen.check import check_content
 from kitgen.errors import AssetError, ContentError
 from kitgen.models import KitRequest, Personalization
-from kitgen.pipeline import KitBuilder
+from kitgen.planner import KitPlanner
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
+from tests.kits import build, stored_pdf
 
 
 def stored_files(settings: Settings) -> list[Path]:
@@ -19,63 +20,58 @@ def stored_files(settings: Settings) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def builder_for(settings: Settings) -> KitBuilder:
-    return KitBuilder(settings, FilesystemStorage(settings.store_dir))
-
-
-def plan_keys(builder: KitBuilder, country: str, language: str) -> dict[str, str]:
-    request, locale = builder.resolve(KitRequest(country, language, campaign="2026"))
-    return {p.kind: p.key for p in builder.plan(request, locale)}
+def plan_keys(planner: KitPlanner, country: str, language: str) -> dict[str, str]:
+    return {
+        p.kind: p.key for p in planner.prepare(KitRequest(country, language, campaign="2026")).plans
+    }
 
 
 def test_changing_one_languages_strings_changes_only_its_keys(content_copy):
-    builder = builder_for(content_copy)
-    before_fr, before_us = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    planner = KitPlanner(content_copy)
+    before_fr, before_us = plan_keys(planner, "fr", "fr"), plan_keys(planner, "us", "en")
     strings = content_copy.content_dir / "strings" / "fr.yaml"
     strings.write_text(strings.read_text() + '\nkit.extra: "nouveau"\n')
-    after_fr, after_us = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    after_fr, after_us = plan_keys(planner, "fr", "fr"), plan_keys(planner, "us", "en")
     assert after_us == before_us
     assert all(after_fr[k] != before_fr[k] for k in before_fr)
 
 
 def test_changing_a_document_changes_only_that_kind(content_copy):
-    builder = builder_for(content_copy)
-    before = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    planner = KitPlanner(content_copy)
+    before = plan_keys(planner, "fr", "fr"), plan_keys(planner, "us", "en")
     doc = content_copy.content_dir / "documents" / "agenda" / "en.md"
     doc.write_text(doc.read_text() + "\nOne more line.\n")
-    after = plan_keys(builder, "fr", "fr"), plan_keys(builder, "us", "en")
+    after = plan_keys(planner, "fr", "fr"), plan_keys(planner, "us", "en")
     for old, new in zip(before, after, strict=True):
         assert [k for k in old if old[k] != new[k]] == ["agenda"]
 
 
 def test_changing_a_catalog_changes_only_that_kind_in_that_language(content_copy):
-    builder = builder_for(content_copy)
-    before = plan_keys(builder, "fr", "fr"), plan_keys(builder, "de", "de")
+    planner = KitPlanner(content_copy)
+    before = plan_keys(planner, "fr", "fr"), plan_keys(planner, "de", "de")
     po = content_copy.content_dir / "translations" / "fr" / "brochure.po"
     po.write_text(po.read_text() + "\n# reviewer: looked at\n")
-    after = plan_keys(builder, "fr", "fr"), plan_keys(builder, "de", "de")
+    after = plan_keys(planner, "fr", "fr"), plan_keys(planner, "de", "de")
     assert [k for k in before[0] if before[0][k] != after[0][k]] == ["brochure"]
     assert before[1] == after[1]
 
 
 def test_a_style_change_rerenders_and_the_same_request_is_cached(content_copy):
-    builder = builder_for(content_copy)
     request = KitRequest("fr", "fr", campaign="2026", kinds=("agenda",))
-    first = builder.build(request)
+    first = build(content_copy, request)
     assert not first.cached and first.rendered_count == 1
-    again = builder.build(request)
+    again = build(content_copy, request)
     assert again.cached and again.key == first.key
     css = content_copy.styles_dir / "agenda.css"
     css.write_text(css.read_text() + "\n.run-of-show td { color: black; }\n")
-    third = builder.build(request)
+    third = build(content_copy, request)
     assert not third.cached and third.key != first.key and third.rendered_count == 1
 
 
 def test_force_renders_again(settings):
-    builder = builder_for(settings)
     request = KitRequest("fr", "fr", campaign="2026", kinds=("agenda",))
-    builder.build(request)
-    assert builder.build(request, force=True).rendered_count == 1
+    build(settings, request)
+    assert build(settings, request, force=True).rendered_count == 1
 
 
 def test_broken_content_names_file_line_and_stores_nothing(content_copy):
@@ -83,9 +79,8 @@ def test_broken_content_names_file_line_and_stores_nothing(content_copy):
     lines = doc.read_text().splitlines()
     lines.insert(7, "Whereas {{ t('no.such.key') }};")
     doc.write_text("\n".join(lines) + "\n")
-    builder = builder_for(content_copy)
     with pytest.raises(ContentError) as info:
-        builder.build(KitRequest("us", "en", campaign="2026"))
+        build(content_copy, KitRequest("us", "en", campaign="2026"))
     assert f"{doc}:8:" in str(info.value) and "no.such.key" in str(info.value)
     assert stored_files(content_copy) == []
 
@@ -93,7 +88,7 @@ def test_broken_content_names_file_line_and_stores_nothing(content_copy):
 def test_missing_brand_asset_fails_the_render(content_copy):
     (content_copy.content_dir / "brand" / "logo.svg").unlink()
     with pytest.raises(AssetError, match="logo.svg"):
-        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026"))
+        build(content_copy, KitRequest("fr", "fr", campaign="2026"))
     assert stored_files(content_copy) == []
 
 
@@ -101,12 +96,12 @@ def test_logo_referenced_but_missing_from_a_template_fails(content_copy):
     base = content_copy.templates_dir / "base.html.j2"
     base.write_text(base.read_text().replace('src="{{ logo }}"', 'src="brand/gone.svg"'))
     with pytest.raises(AssetError, match="gone.svg"):
-        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026", kinds=("guide",)))
+        build(content_copy, KitRequest("fr", "fr", campaign="2026", kinds=("guide",)))
     assert stored_files(content_copy) == []
 
 
 def test_store_holds_no_temporary_files_after_a_build(settings):
-    builder_for(settings).build(KitRequest("us", "en", campaign="2026", kinds=("agenda",)))
+    build(settings, KitRequest("us", "en", campaign="2026", kinds=("agenda",)))
     names = [p.name for p in stored_files(settings)]
     assert names and not any(n.startswith(".tmp-") for n in names)
     assert any(n == "manifest.json" for n in names)
@@ -140,7 +135,7 @@ def test_page_template_errors_name_the_template_line(content_copy):
     lines.insert(4, "{{ t('agenda.no_such_label') }}")
     template.write_text("\n".join(lines) + "\n")
     with pytest.raises(ContentError) as info:
-        builder_for(content_copy).build(KitRequest("fr", "fr", campaign="2026", kinds=("agenda",)))
+        build(content_copy, KitRequest("fr", "fr", campaign="2026", kinds=("agenda",)))
     assert f"{template}:5:" in str(info.value)
     assert "agenda.no_such_label" in str(info.value)
 
@@ -150,7 +145,6 @@ def test_emoji_typed_into_a_field_print_in_colour(settings):
     or a flag in an event name prints as itself, not as an empty box."""
     from tests.pdfcheck import missing_glyphs, read_pdf
 
-    builder = builder_for(settings)
     request = KitRequest(
         "fr",
         "fr",
@@ -160,9 +154,7 @@ def test_emoji_typed_into_a_field_print_in_colour(settings):
             {"event_name": "Fête 🚀 🇫🇷 👩🏽‍💻", "place": "Salle 🎉"}
         ),
     )
-    result = builder.build(request)
-    pdf = builder.storage.get(result.manifest["documents"][0]["object"])
-    assert pdf is not None
+    pdf = stored_pdf(settings, build(settings, request))
     assert any("Color-Emoji" in font for font in read_pdf(pdf).fonts)
     missing, shown = missing_glyphs(pdf)
     assert shown and not missing, missing
@@ -174,7 +166,7 @@ def test_keys_follow_the_code_that_renders_not_the_web_tier_or_the_cli(tmp_path,
     change does."""
     import shutil
 
-    from kitgen.pipeline import CODE_DIR, render_code_digest
+    from kitgen.planner import CODE_DIR, render_code_digest
 
     code = tmp_path / "kitgen"
     shutil.copytree(CODE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
@@ -188,12 +180,12 @@ def test_keys_follow_the_code_that_renders_not_the_web_tier_or_the_cli(tmp_path,
         edited.write_text(original + "\n# a comment\n")
         assert render_code_digest(code) != before, f"editing {renders} kept the kit keys"
         edited.write_text(original)
-    builder = builder_for(content_copy)
-    keys = plan_keys(builder, "fr", "fr")
+    planner = KitPlanner(content_copy)
+    keys = plan_keys(planner, "fr", "fr")
     for folder in (content_copy.templates_dir, content_copy.styles_dir):
         first = sorted(folder.iterdir())[0]
         first.write_text(first.read_text() + "\n")
-        changed = plan_keys(builder, "fr", "fr")
+        changed = plan_keys(planner, "fr", "fr")
         assert all(changed[k] != keys[k] for k in keys), first
         keys = changed
 
@@ -201,15 +193,14 @@ def test_keys_follow_the_code_that_renders_not_the_web_tier_or_the_cli(tmp_path,
 def test_a_kit_built_under_another_key_is_published_as_it_was_asked(settings):
     """The web tier keyed the kit with other code or content than the worker that built it
     (a deploy in progress): the person waiting for the asked key still gets the kit."""
-    from kitgen.publish import publish_as_asked
+    from kitgen.publish import KitPublisher, publish_as_asked
 
     storage = FilesystemStorage(settings.store_dir)
-    builder = KitBuilder(settings, storage)
-    result = builder.build(KitRequest("fr", "fr", kinds=("agenda",)))
+    result = build(settings, KitRequest("fr", "fr", kinds=("agenda",)))
     asked = "f" * 64
-    assert builder.lookup(asked) is None
+    assert KitPublisher(storage).lookup(asked) is None
     publish_as_asked(storage, asked, result)
-    found = builder.lookup(asked)
+    found = KitPublisher(storage).lookup(asked)
     assert found is not None and found.documents == tuple(
         d.__class__(**{**d.__dict__, "cached": True}) for d in result.documents
     )

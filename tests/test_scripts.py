@@ -1,6 +1,6 @@
 """Every supported language prints: a face for its script, no missing glyph, hyphenation, RTL.
 
-One agenda per language goes through the real pipeline (KitBuilder: strings, templates,
+One agenda per language goes through the real pipeline (build_kit: strings, templates,
 styles, WeasyPrint, store) once per module, from a copy of the content whose agenda in that
 language is a sample made of CLDR text (its own name, the campaign dates, day and month
 names, country names), so every language prints native text in every script it needs; a few
@@ -25,15 +25,14 @@ import pytest
 from babel.dates import get_day_names, get_month_names
 from babel.lists import format_list
 
-from kitgen import objects
 from kitgen.brand import load_brand
 from kitgen.content.agenda import format_time_range, load_agenda
 from kitgen.locales import Language, load_catalog, native_digits, pair_locale
 from kitgen.models import KitRequest
 from kitgen.pdf import PdfRenderer
-from kitgen.pipeline import KitBuilder, KitLocale
+from kitgen.planner import KitLocale, planner_for
 from kitgen.settings import PROJECT_ROOT, Settings
-from kitgen.storage import FilesystemStorage
+from tests.kits import build, stored_pdf
 from tests.pdfcheck import (
     DrawnGlyph,
     PdfFacts,
@@ -162,17 +161,9 @@ def sample_settings(tmp_path_factory) -> Settings:
     )
 
 
-@pytest.fixture(scope="module")
-def builder(sample_settings: Settings) -> KitBuilder:
-    return KitBuilder(sample_settings, FilesystemStorage(sample_settings.store_dir))
-
-
-def build_one(builder: KitBuilder, language: str, kind: str) -> bytes:
+def build_one(settings: Settings, language: str, kind: str) -> bytes:
     request = KitRequest(country_for(language), language, campaign=CAMPAIGN, kinds=(kind,))
-    result = builder.build(request, force=True)
-    pdf = builder.storage.get(objects.document_object(result.documents[0].key))
-    assert pdf is not None
-    return pdf
+    return stored_pdf(settings, build(settings, request, force=True))
 
 
 class Sample:
@@ -190,17 +181,17 @@ class Sample:
         return read_pdf(self.data)
 
 
-_worker_builder: KitBuilder | None = None
+_worker_settings: Settings | None = None
 
 
 def _start_worker(settings: Settings) -> None:
-    global _worker_builder
-    _worker_builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
+    global _worker_settings
+    _worker_settings = settings
 
 
 def _build_agenda(code: str) -> bytes:
-    assert _worker_builder is not None
-    return build_one(_worker_builder, code, "agenda")
+    assert _worker_settings is not None
+    return build_one(_worker_settings, code, "agenda")
 
 
 @pytest.fixture(scope="module")
@@ -222,8 +213,9 @@ def agendas(sample_settings: Settings) -> dict[str, Sample]:
         return {code: Sample(pdf) for code, pdf in zip(LANGUAGES, pdfs, strict=True)}
 
 
-def resolved(builder: KitBuilder, language: str) -> KitLocale:
-    return builder.resolve(KitRequest(country_for(language), language, campaign=CAMPAIGN))[1]
+def resolved(settings: Settings, language: str) -> KitLocale:
+    request = KitRequest(country_for(language), language, campaign=CAMPAIGN)
+    return planner_for(settings).resolve(request)[1]
 
 
 @lru_cache(maxsize=1)
@@ -251,9 +243,9 @@ def render_html(
     ).data
 
 
-def expected_texts(builder: KitBuilder, code: str) -> dict[str, str]:
+def expected_texts(settings: Settings, code: str) -> dict[str, str]:
     """Native text every sample prints: its own name, the campaign dates, the country."""
-    locale = resolved(builder, code)
+    locale = resolved(settings, code)
     language = locale.language
     pair = pair_locale(language, locale.country.territory)  # the kit's CLDR locale
     return {
@@ -282,10 +274,10 @@ def test_every_character_has_a_glyph(agendas, code):
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_native_text_is_drawn(agendas, builder, code):
+def test_native_text_is_drawn(agendas, sample_settings, code):
     """Each word of the native texts, shaped alone by the same engine, fonts and lang, is
     drawn with the same glyphs somewhere on the sample page (independent of ToUnicode)."""
-    texts = expected_texts(builder, code)
+    texts = expected_texts(sample_settings, code)
     all_words = [w for text in texts.values() for w in text.split()]
     pair = pair_locale(CATALOG.language(code), CATALOG.country(country_for(code)).territory)
     alone = render_html(
@@ -303,10 +295,10 @@ def test_native_text_is_drawn(agendas, builder, code):
 @pytest.mark.parametrize(
     "code", [c for c in LANGUAGES if CATALOG.language(c).script not in TEXT_DOES_NOT_ROUND_TRIP]
 )
-def test_native_text_reads_back(agendas, builder, code):
+def test_native_text_reads_back(agendas, sample_settings, code):
     """The same texts in the PDF's extracted text (what search and copy-paste see)."""
     printed = printed_words(agendas[code].data, agendas[code].facts.text)
-    for what, text in expected_texts(builder, code).items():
+    for what, text in expected_texts(sample_settings, code).items():
         lost = [w for w in words(text) if w not in printed]
         assert not lost, f"{code}: {what} {text!r}: {lost} not in the extracted text"
 
@@ -328,8 +320,8 @@ def test_each_language_embeds_its_scripts_face_and_no_other(agendas, code):
         ("hi", "Noto-Serif-Devanagari"),
     ],
 )
-def test_the_proclamation_uses_the_scripts_serif_face(builder, code, serif):
-    families = font_families(read_pdf(build_one(builder, code, "proclamation")))
+def test_the_proclamation_uses_the_scripts_serif_face(sample_settings, code, serif):
+    families = font_families(read_pdf(build_one(sample_settings, code, "proclamation")))
     assert serif in families, families
     assert "Noto-Serif" in families, "the brand's formal face stays first for Latin"
 
@@ -465,11 +457,10 @@ def test_a_fallback_agendas_notes_and_qr_code_follow_the_kits_direction(tmp_path
     in an RTL kit, yet they sit on the kit's start side with the QR code beside them on its
     end side (same band)."""
     settings = replace(Settings(), store_dir=tmp_path / "store", translations="reviewed")
-    builder = KitBuilder(settings, FilesystemStorage(settings.store_dir))
     source = (settings.content_dir / "documents" / "agenda" / "en.md").read_text()
     first_word = re.search(r"^- (\w+)", source, re.M)[1]  # the notes' first word
     assert not (settings.content_dir / "documents" / "agenda" / f"{code}.md").exists()
-    chars = placed_chars(build_one(builder, code, "agenda"))
+    chars = placed_chars(build_one(settings, code, "agenda"))
     notes = find_chars(chars, first_word)[0]
     qr_url = find_chars(chars, "hourofcode.com/")[0]
     rtl = CATALOG.language(code).direction == "rtl"
@@ -493,10 +484,10 @@ def test_an_address_wrapped_in_an_rtl_line_keeps_left_to_right_order():
 
 
 @pytest.mark.parametrize("code", ["he", "ar", "en"])
-def test_the_brochures_grids_mirror_in_rtl(builder, code):
+def test_the_brochures_grids_mirror_in_rtl(sample_settings, code):
     """WeasyPrint's grids ignore direction; brochure.css places the cells itself. RTL: the
     first figure and the first four ways on the right; LTR: on the left."""
-    pdf = build_one(builder, code, "brochure")
+    pdf = build_one(sample_settings, code, "brochure")
     rtl = CATALOG.language(code).direction == "rtl"
     front, back = placed_chars(pdf, 0), placed_chars(pdf, 1)
     figures = [find_chars(front, token) for token in GRID_TOKENS]

@@ -232,20 +232,19 @@ def test_a_render_past_the_soft_time_limit_fails_clearly_and_stores_nothing(stac
 def test_a_person_at_the_form_is_served_before_queued_batch_kits(stack: Stack) -> None:
     from kitgen.dispatch.queued import CeleryDispatcher
     from kitgen.models import KitRequest
-    from kitgen.pipeline import KitBuilder
-    from kitgen.storage import open_storage
+    from kitgen.planner import KitPlanner
 
     stack.start_worker(concurrency=1)
     stack.start_web()
     batch = CeleryDispatcher(stack.settings, queue="batch")
-    builder = KitBuilder(stack.settings, open_storage(stack.settings))
+    planner = KitPlanner(stack.settings)
     batch_keys = []
     for n in range(4):
         # Tamil: the slowest kit (~2.5 s in a fresh worker), so people arrive mid-render.
         request = KitRequest.from_dict(
             {"country": "in", "language": "ta", "personalization": {"event_name": f"Batch {n}"}}
         )
-        prepared = builder.prepare(request)
+        prepared = planner.prepare(request)
         assert batch.submit(prepared.key, prepared.request.to_dict())
         batch_keys.append(prepared.key)
     wait_for(

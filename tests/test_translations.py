@@ -20,7 +20,8 @@ from kitgen.cli import main as cli_main
 from kitgen.content.documents import document_path, load_document
 from kitgen.markup import markdown_to_html
 from kitgen.models import KINDS, KitRequest
-from kitgen.pipeline import KitBuilder
+from kitgen.pipeline import build_kit
+from kitgen.planner import KitPlanner
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 from kitgen.translations.apply import TranslationPolicy
@@ -37,21 +38,16 @@ from kitgen.translations.workflow import document_status, update_catalogs
 GUIDE_PARAGRAPH_START = "A visitor makes the day memorable"
 
 
-def builder_for(settings: Settings) -> KitBuilder:
-    return KitBuilder(settings, FilesystemStorage(settings.store_dir))
-
-
 def compose(settings: Settings, country: str, language: str, kind: str):
-    builder = builder_for(settings)
-    request, locale = builder.resolve(KitRequest(country, language, kinds=(kind,)))
-    plan = builder.plan(request, locale)[0]
-    return builder.compose(plan, request, locale, load_brand(settings.content_dir))
+    planner = KitPlanner(settings)
+    kit = planner.prepare(KitRequest(country, language, kinds=(kind,)))
+    return planner.compose(kit.plans[0], kit, load_brand(settings.content_dir))
 
 
 def keys(settings: Settings, country: str, language: str) -> dict[str, str]:
-    builder = builder_for(settings)
-    request, locale = builder.resolve(KitRequest(country, language))
-    return {p.kind: p.key for p in builder.plan(request, locale)}
+    return {
+        p.kind: p.key for p in KitPlanner(settings).prepare(KitRequest(country, language)).plans
+    }
 
 
 def write_catalog(
@@ -317,11 +313,11 @@ def test_reviewed_policy_prints_english_for_drafts(content_copy, tmp_path):
     reviewed = replace(draft_settings, translations="reviewed")
     storage = FilesystemStorage(draft_settings.store_dir)
     request = KitRequest("de", "de", kinds=("agenda",))
-    drafted = KitBuilder(draft_settings, storage).build(request)
+    drafted = build_kit(request, settings=draft_settings, storage=storage)
     doc = drafted.manifest["documents"][0]
     assert doc["translation"]["printed"] == "draft" and doc["content_language"] == "de"
 
-    only_reviewed = KitBuilder(reviewed, storage).build(request)
+    only_reviewed = build_kit(request, settings=reviewed, storage=storage)
     doc = only_reviewed.manifest["documents"][0]
     assert only_reviewed.key != drafted.key  # the policy is part of the key
     assert doc["translation"]["printed"] == "english"
@@ -333,7 +329,7 @@ def test_reviewed_policy_prints_english_for_drafts(content_copy, tmp_path):
     title = next(e for e in po if e.msgid == "Event agenda")
     title.flags = []
     po.save(str(path))
-    partly = KitBuilder(reviewed, storage).build(request)
+    partly = build_kit(request, settings=reviewed, storage=storage)
     doc = partly.manifest["documents"][0]
     assert doc["translation"]["printed"] == "partial"
     assert doc["translation"]["words"]["reviewed"] == 2
@@ -360,8 +356,10 @@ def test_fallback_segments_carry_lang_en_in_the_tagged_pdf(content_copy):
     )
     assert path.exists()
     storage = FilesystemStorage(settings.store_dir)
-    result = KitBuilder(settings, storage).build(
-        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1")
+    result = build_kit(
+        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1"),
+        settings=settings,
+        storage=storage,
     )
     doc = result.documents[0]
     assert doc.translation and doc.translation["printed"] == "partial"
@@ -405,8 +403,10 @@ def test_a_language_may_keep_a_whole_file_document_of_its_own(content_copy):
 def test_a_body_in_english_declares_english_and_tags_the_localized_frame(content_copy):
     settings = replace(content_copy, translations="reviewed")  # the drafts do not print
     storage = FilesystemStorage(settings.store_dir)
-    result = KitBuilder(settings, storage).build(
-        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1")
+    result = build_kit(
+        KitRequest("jp", "ja", kinds=("agenda",), variant="pdf/ua-1"),
+        settings=settings,
+        storage=storage,
     )
     doc = result.documents[0]
     assert doc.content_language == "en"

@@ -17,7 +17,8 @@ from typing import Any
 from kitgen.dispatch import Dispatcher
 from kitgen.errors import KitgenError, ServiceUnavailable
 from kitgen.models import KitRequest, Manifest
-from kitgen.pipeline import KitBuilder
+from kitgen.planner import KitPlanner
+from kitgen.publish import KitPublisher
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 
@@ -100,7 +101,8 @@ class BatchRun:
         outage: float = 120.0,
         on_change: Callable[[LocaleJob], None] = lambda job: None,
     ):
-        self.builder = KitBuilder(settings, storage)
+        self.planner = KitPlanner(settings)
+        self.publisher = KitPublisher(storage)
         self.dispatcher = dispatcher
         self.retries, self.backoff, self.poll = retries, backoff, poll
         self.outage = outage  # seconds of broker outage a run rides through
@@ -155,14 +157,14 @@ class BatchRun:
                     "kinds": list(job.kinds),
                 }
             )
-            prepared = self.builder.prepare(request)
+            prepared = self.planner.prepare(request)
         except KitgenError as exc:  # broken content or locale: this one fails, not the run
             self._set(job, FAILED, error=str(exc))
             return
         job.key = prepared.key
         job.request = prepared.request.to_dict()
         job.documents = {plan.kind: plan.key for plan in prepared.plans}
-        found = None if force else self.builder.lookup(job.key)
+        found = None if force else self.publisher.lookup(job.key)
         if found is not None:
             job.manifest = found.manifest
             self._set(job, CACHED, seconds=0.0)
@@ -186,7 +188,7 @@ class BatchRun:
         if status.state == "rendering" and job.state != "rendering":
             self._set(job, "rendering")
         elif status.state == "done":
-            found = self.builder.lookup(job.key)
+            found = self.publisher.lookup(job.key)
             job.manifest = found.manifest if found else None
             job.rendered = status.rendered
             self._set(job, RENDERED if status.rendered else CACHED, seconds=status.seconds)

@@ -20,7 +20,7 @@ from typing import Any
 
 from kitgen.dispatch.status import DONE, FAILED, RENDERING, DocumentTracker, KitStatus, Outcome
 from kitgen.models import KitRequest
-from kitgen.pipeline import build_kit, builder_for
+from kitgen.pipeline import build_kit, renderer_for
 from kitgen.previews import ensure_preview
 from kitgen.publish import publish_as_asked
 from kitgen.settings import Settings
@@ -37,7 +37,7 @@ _process: dict[str, Any] = {}
 def _init_process(settings: Settings, events: multiprocessing.Queue[Any]) -> None:
     """Runs once per pool process: load fonts, templates and styles before the first kit."""
     storage = open_storage(settings)
-    builder_for(settings, storage).warm_up()
+    renderer_for(settings).warm_up()
     _process.update(settings=settings, storage=storage, events=events)
 
 

@@ -19,8 +19,8 @@ from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError, TooManyRequests
 from kitgen.metrics import KITS_REQUESTED
 from kitgen.models import KitRequest, Manifest, file_stem
-from kitgen.pipeline import KitBuilder
-from kitgen.publish import ensure_combined
+from kitgen.planner import KitPlanner
+from kitgen.publish import KitPublisher, ensure_combined
 from kitgen.settings import Settings
 from kitgen.storage import Storage
 from kitgen.web.admission import Admission
@@ -53,7 +53,8 @@ class KitService:
         self.settings = settings
         self.storage = storage
         self.dispatcher = dispatcher
-        self.builder = KitBuilder(settings, storage)  # plans only; renders happen elsewhere
+        self.planner = KitPlanner(settings)  # plans only; renders happen elsewhere
+        self.publisher = KitPublisher(storage)
         self.admission = Admission(settings, dispatcher)
         self._plan_lock = threading.Lock()
         self._manifests: dict[str, Manifest] = {}
@@ -75,7 +76,7 @@ class KitService:
         is never limited. ``callback``: ``{"url", "base_url"}`` to call when the kit is
         published or fails (checked by :meth:`callback_for`)."""
         with self._plan_lock:
-            prepared = self.builder.prepare(request)
+            prepared = self.planner.prepare(request)
         key = prepared.key
         if self.manifest(key) is not None:
             KITS_REQUESTED.labels("cached").inc()
@@ -169,7 +170,7 @@ class KitService:
         found = self._manifests.get(key)
         if found is not None:
             return found
-        stored = self.builder.lookup(key)
+        stored = self.publisher.lookup(key)
         if stored is None:
             return None
         manifest = stored.manifest
