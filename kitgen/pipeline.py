@@ -19,6 +19,7 @@ from typing import Any
 from kitgen.brand import brand_dir
 from kitgen.content.source import SourcedContent
 from kitgen.kinds import REGISTRY
+from kitgen.language_caches import RecentLanguages
 from kitgen.models import KINDS, DocumentResult, KitRequest, KitResult
 from kitgen.pdf import PdfRenderer, RenderedPdf
 from kitgen.planner import ComposedDocument, DocumentPlan, KitPlanner, PreparedKit, planner_for
@@ -45,6 +46,7 @@ class DocumentRenderer:
         self.planner = planner
         self.settings = planner.settings
         self._renderer = renderer
+        self.recent_languages = RecentLanguages()
 
     @property
     def renderer(self) -> PdfRenderer:
@@ -162,7 +164,19 @@ def build_kit(
         if found is not None:
             progress("cached", {"key": kit.key})
             return found
+    with renderer.recent_languages.using(kit.locale.language.code):
+        return _render_and_publish(kit, planner, renderer, publisher, force, progress)
 
+
+def _render_and_publish(
+    kit: PreparedKit,
+    planner: KitPlanner,
+    renderer: DocumentRenderer,
+    publisher: KitPublisher,
+    force: bool,
+    progress: Progress,
+) -> KitResult:
+    """Compose what the store lacks, render it, store it, publish the manifest last."""
     stored = [(plan, publisher.cached_document(plan.key, force)) for plan in kit.plans]
     # Compose every missing document first: broken content fails before any render or write.
     brand = planner.brand()

@@ -20,6 +20,7 @@ from kitgen.dispatch.status import DONE, FAILED, DocumentTracker, Outcome
 from kitgen.errors import StorageError
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
+from kitgen.malloc import return_freed_memory
 from kitgen.metrics import KITS_FAILED, WEBHOOKS, note_memory
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit, renderer_for
@@ -53,6 +54,7 @@ def runtime() -> WorkerRuntime:
 def warm_up(**_: Any) -> None:
     """Load fonts, templates and styles before the first task, not during someone's wait."""
     rt = runtime()
+    return_freed_memory()
     renderer_for(rt.settings).warm_up()
 
 

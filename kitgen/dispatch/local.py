@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from kitgen.dispatch.status import DONE, FAILED, RENDERING, DocumentTracker, KitStatus, Outcome
+from kitgen.malloc import return_freed_memory
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit, renderer_for
 from kitgen.previews import ensure_preview
@@ -37,6 +38,7 @@ _process: dict[str, Any] = {}
 def _init_process(settings: Settings, events: multiprocessing.Queue[Any]) -> None:
     """Runs once per pool process: load fonts, templates and styles before the first kit."""
     storage = open_storage(settings)
+    return_freed_memory()
     renderer_for(settings).warm_up()
     _process.update(settings=settings, storage=storage, events=events)
 
