@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from prometheus_client.parser import text_string_to_metric_families
 
 from kitgen import cli
@@ -55,6 +56,18 @@ def test_a_kit_through_the_api_then_from_the_store(app) -> None:
     assert again.status_code == 200 and again.json()["key"] == key
     assert dispatcher.submitted == [key]  # the second answer came from the store
     assert any(k.startswith("kits/") and k.endswith("manifest.json") for k in storage.names())
+
+
+def test_document_titles_carry_their_own_language_on_a_page_in_another(app) -> None:
+    """An Arabic page (RTL) showing a French kit: each title says it is French, left to right,
+    so a screen reader switches voice; the API carries the same for the page's script."""
+    client, _, _ = app
+    key = client.post("/api/kits", json=AGENDA).json()["key"]
+    info = client.get(f"/api/kits/{key}").json()["documents_info"][0]
+    assert (info["lang"], info["dir"]) == ("fr-FR", "ltr")
+    page = client.get(f"/kits/{key}?lang=ar")
+    assert '<html lang="ar-SA" dir="rtl">' in page.text
+    assert f'<span lang="fr-FR" dir="ltr">{escape(info["title"])}</span>' in page.text
 
 
 def test_the_form_submit_redirects_to_a_page_with_the_files(app) -> None:

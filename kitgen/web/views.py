@@ -10,6 +10,8 @@ from fastapi import Request
 from kitgen.dispatch import KitStatus
 from kitgen.dispatch.status import DONE, QUEUED
 from kitgen.errors import InvalidRequest
+from kitgen.locales import load_catalog
+from kitgen.models import Manifest
 from kitgen.translations.notes import language_notes, printed_as
 from kitgen.web.forms import kind_labels
 from kitgen.web.i18n import _
@@ -38,6 +40,19 @@ def client_of(request: Request) -> str:
 def kits(request: Request) -> KitService:
     service: KitService = request.app.state.kits
     return service
+
+
+def title_language(request: Request, manifest: Manifest, content_language: str) -> dict[str, str]:
+    """``lang`` and ``dir`` of a document's title: the kit's tag (``fr-FR``) when the document
+    is in the kit's language, else the language it fell back to."""
+    catalog = load_catalog(kits(request).settings.content_dir)
+    kit_language = manifest["request"]["language"]
+    tag = manifest["combined"]["lang"] if content_language == kit_language else content_language
+    try:
+        direction = catalog.language(content_language).direction
+    except InvalidRequest:  # a language the catalog no longer has: say nothing of it
+        return {"lang": tag, "dir": "auto"}
+    return {"lang": tag, "dir": direction}
 
 
 def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
@@ -73,6 +88,9 @@ def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
                 {
                     "kind": d["kind"],
                     "title": d["title"],
+                    # the title is in the document's language, not the page's: screen
+                    # readers switch voice, an Arabic title reads right to left
+                    **title_language(request, manifest, d["content_language"]),
                     "pages": d["pages"],
                     "bytes": d["bytes"],
                     "content_language": d["content_language"],

@@ -56,8 +56,10 @@
                                   alt: fill(strings.firstPage, {title: doc.title}),
                                   width: "180"}));
       figure.appendChild(link);
-      figure.appendChild(el("figcaption", {}, doc.title + " · " +
-                                              fill(strings.pages, {count: doc.pages})));
+      var caption = el("figcaption");
+      caption.appendChild(el("span", {lang: doc.lang, dir: doc.dir}, doc.title));
+      caption.appendChild(document.createTextNode(" · " + fill(strings.pages, {count: doc.pages})));
+      figure.appendChild(caption);
       previews.appendChild(figure);
     });
     box.appendChild(previews);
