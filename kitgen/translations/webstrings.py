@@ -54,7 +54,9 @@ def make_web_template(root: Path = PROJECT_ROOT) -> polib.POFile:
         for line, message, comments, _context in found:
             if not isinstance(message, str) or not message:
                 continue
-            where = (path.relative_to(root).as_posix(), str(line))
+            # the file only: line numbers would rewrite every language's catalog at each
+            # edit of the pages' code
+            where = (path.relative_to(root).as_posix(), "")
             entry = entries.get(message)
             if entry is None:
                 comment = "\n".join(comments)
