@@ -1,7 +1,7 @@
 """Memory of one render process after a kit in every language (what a pool process holds
 after a whole campaign), as kitgen runs it against a baseline, in the same run.
 
-    .venv/bin/python benchmarks/memory.py [--kinds agenda] [--trace]
+    .venv/bin/python benchmarks/memory.py [--kinds agenda] [--trace] [--rounds 2]
     .venv/bin/python benchmarks/memory.py --only kitgen|baseline [--trace]
 
 Each configuration runs in a fresh process that warms up as a worker does, then builds the
@@ -9,7 +9,8 @@ kit of every supported language in turn (one store per kit: PDFs are not measure
 
 - ``baseline``: glibc's allocator as it comes, every cache kept (kitgen before issue 14);
 - ``kitgen``: as a worker runs it (kitgen.malloc fixes glibc's thresholds, kitgen.language_caches
-  keeps the hyphenation dictionaries and locale data of a few recent languages only).
+  keeps the hyphenation dictionaries and locale data of a few recent languages only, and the
+  renderer makes a new font configuration when a kit follows kits in a CJK script).
 
 Prints resident memory (VmRSS; its anonymous part, RssAnon: file pages of mapped fonts are
 shared and reclaimable) after warm-up and every ten languages, and the ratio to the
@@ -46,7 +47,7 @@ def memory_mib() -> tuple[float, float]:
     return found.get("VmRSS", 0.0), found.get("RssAnon", 0.0)
 
 
-def one_process(config: str, kinds: tuple[str, ...], trace: bool) -> dict[str, object]:
+def one_process(config: str, kinds: tuple[str, ...], trace: bool, rounds: int) -> dict[str, object]:
     from kitgen.malloc import return_freed_memory
     from kitgen.pipeline import build_kit, renderer_for
 
@@ -54,14 +55,16 @@ def one_process(config: str, kinds: tuple[str, ...], trace: bool) -> dict[str, o
     if config == "kitgen":
         return_freed_memory()  # as the worker and the local pool do on start
     else:
-        renderer_for(settings).recent_languages.kept = 10**6  # every language kept, as before
+        renderer = renderer_for(settings)  # as before issue 14:
+        renderer.recent_languages.kept = 10**6  # every language's data kept
+        renderer.fonts_dropped_after = frozenset()  # one font configuration for good
     catalog = load_catalog(settings.content_dir)
     renderer_for(settings).warm_up()
     rows = [("warm-up", *memory_mib())]
     if trace:
         tracemalloc.start()
     started = time.monotonic()
-    languages = sorted(catalog.languages)
+    languages = sorted(catalog.languages) * rounds
     for n, language in enumerate(languages, start=1):
         country = next(
             (c for c, x in catalog.countries.items() if x.languages[:1] == (language,)), "us"
@@ -84,15 +87,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1, help="every language this many times")
     parser.add_argument("--only", choices=CONFIGS, help="run one configuration here and stop")
     args = parser.parse_args()
     kinds = tuple(k for k in args.kinds.split(",") if k)
     if args.only:
-        print(json.dumps(one_process(args.only, kinds, args.trace)))
+        print(json.dumps(one_process(args.only, kinds, args.trace, args.rounds)))
         return
     results = {}
     for config in CONFIGS:
         command = [sys.executable, __file__, "--only", config, "--kinds", args.kinds]
+        command += ["--rounds", str(args.rounds)]
         out = subprocess.run(
             command + (["--trace"] if args.trace else []),
             check=True,

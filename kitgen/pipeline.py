@@ -8,6 +8,7 @@ first, the manifest last, so a reader that finds the manifest finds the whole ki
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from collections.abc import Callable
@@ -30,6 +31,10 @@ from kitgen.storage import Storage
 #: How much tighter a kind over its page budget (kitgen.kinds) may be set (``fit-1``,
 #: ``fit-2``… in the kind's stylesheet) until it fits; text is never cut.
 FIT_LEVELS = 3
+#: Scripts whose fonts are collections of tens of MiB (Noto CJK). Each face Pango opens maps a
+#: whole collection and WeasyPrint reads it through to embed it: a process that had rendered
+#: all four kept ~350 MiB of them resident, and ~950 MiB in all (benchmarks/memory.py).
+BIG_FONT_SCRIPTS = frozenset({"han-hans", "han-hant", "japanese", "hangul"})
 log = logging.getLogger("kitgen.pipeline")
 
 Progress = Callable[[str, dict[str, Any]], None]
@@ -42,11 +47,13 @@ def _quiet(event: str, info: dict[str, Any]) -> None:
 class DocumentRenderer:
     """Holds what is expensive to make once per process: fonts and parsed styles."""
 
-    def __init__(self, planner: KitPlanner, renderer: PdfRenderer | None = None):
+    def __init__(self, planner: KitPlanner):
         self.planner = planner
         self.settings = planner.settings
-        self._renderer = renderer
+        self._renderer: PdfRenderer | None = None
+        self._script = ""
         self.recent_languages = RecentLanguages()
+        self.fonts_dropped_after = BIG_FONT_SCRIPTS
 
     @property
     def renderer(self) -> PdfRenderer:
@@ -60,6 +67,20 @@ class DocumentRenderer:
                 ]
             )
         return self._renderer
+
+    def fonts_for(self, script: str) -> None:
+        """Before a kit in ``script``: after kits in a CJK script, a kit in another script
+        gets a new font configuration, and the CJK collections leave memory with the old one
+        (the next render loads its fonts again, once). Kits of one script keep their fonts."""
+        if (
+            self._renderer is not None
+            and self._script in self.fonts_dropped_after
+            and script != self._script
+        ):
+            log.info("new font configuration after %s kits", self._script)
+            self._renderer = None
+            gc.collect()  # the font map goes with the last reference; cycles hold some
+        self._script = script
 
     def warm_up(self) -> None:
         """Load fonts and parse every stylesheet now: a worker does it before its first kit,
@@ -164,6 +185,7 @@ def build_kit(
         if found is not None:
             progress("cached", {"key": kit.key})
             return found
+    renderer.fonts_for(kit.locale.language.script)
     with renderer.recent_languages.using(kit.locale.language.code):
         return _render_and_publish(kit, planner, renderer, publisher, force, progress)
 

@@ -204,3 +204,21 @@ def test_a_kit_built_under_another_key_is_published_as_it_was_asked(settings):
     assert found is not None and found.documents == tuple(
         d.__class__(**{**d.__dict__, "cached": True}) for d in result.documents
     )
+
+
+def test_a_kit_after_cjk_kits_gets_new_fonts_and_kits_of_one_script_share_them(settings):
+    """Noto CJK collections stay mapped as long as the font configuration that opened them:
+    after Japanese kits, the next kit in another script makes a new one (memory, issue 14)."""
+    from kitgen.pipeline import renderer_for
+
+    renderer = renderer_for(settings)
+    first = build(settings, KitRequest("jp", "ja", kinds=("agenda",)))
+    japanese_fonts = renderer.renderer.font_config
+    build(settings, KitRequest("jp", "ja", kinds=("agenda",), campaign="2025"))
+    assert renderer.renderer.font_config is japanese_fonts
+    latin = build(settings, KitRequest("fr", "fr", kinds=("agenda",)))
+    assert renderer.renderer.font_config is not japanese_fonts
+    latin_fonts = renderer.renderer.font_config
+    build(settings, KitRequest("de", "de", kinds=("agenda",)))
+    assert renderer.renderer.font_config is latin_fonts  # no CJK kit in between
+    assert not first.cached and not latin.cached

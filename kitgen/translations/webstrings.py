@@ -51,7 +51,7 @@ def make_web_template(root: Path = PROJECT_ROOT) -> polib.POFile:
             options=_OPTIONS[method.split(":")[0] if ":" not in method else method],
             strip_comment_tags=True,
         )
-        for line, message, comments, _context in found:
+        for _line, message, comments, _context in found:
             if not isinstance(message, str) or not message:
                 continue
             # the file only: line numbers would rewrite every language's catalog at each
