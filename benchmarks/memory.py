@@ -15,7 +15,9 @@ kit of every supported language in turn (one store per kit: PDFs are not measure
 Prints resident memory (VmRSS; its anonymous part, RssAnon: file pages of mapped fonts are
 shared and reclaimable) after warm-up and every ten languages, and the ratio to the
 baseline. ``--trace`` adds what Python holds (tracemalloc, top files; it costs memory and
-time itself). Goal (issue 14): ≤ 500 MiB after a full campaign.
+time itself). Goal (issue 14): ≤ 500 MiB after a full campaign. Measured 2026-11-30 (whole
+kit, every language twice, --rounds 2): baseline 1,029 MiB (636 anonymous), kitgen 384 MiB
+(344), 0.37×; no growth in the second round; 237 s vs 251 s for the 114 kits.
 """
 
 from __future__ import annotations

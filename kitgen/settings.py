@@ -48,9 +48,9 @@ class Settings:
     task_hard_limit: int = 150
     #: a worker process is replaced after this many tasks (bounds memory growth)
     worker_max_tasks: int = 200
-    #: …or once its resident memory passes this many MiB (fonts of every script, CJK above
-    #: all, take a process that rendered a whole campaign to ~950 MiB)
-    worker_max_memory_mib: int = 1024
+    #: …or once its resident memory passes this many MiB: a safety net, twice what a process
+    #: holds after kits in every language (~380 MiB, benchmarks/memory.py)
+    worker_max_memory_mib: int = 768
     #: seconds before Redis hands an unacknowledged task (its worker died) to another worker
     visibility_timeout: int = 300
     #: processes rendering for ``kitgen serve`` without a broker
