@@ -41,29 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from processes import Processes, interrupted, wait_until  # benchmarks/processes.py
+from processes import REDIS_URL, Processes, interrupted, redis_client, wait_until
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
 QUICK_COUNTRIES = "de,es,fr,in,jp,us"  # 12 locales; Latin, Devanagari, Tamil, Telugu, Japanese
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    "6379",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -397,12 +378,7 @@ def main() -> None:
     args = parser.parse_args()
     countries = QUICK_COUNTRIES if args.quick else None
     signal.signal(signal.SIGTERM, interrupted)  # clean up as on Ctrl-C
-    r = redis.Redis.from_url(REDIS_URL)
-    try:
-        r.ping()
-    except redis.exceptions.ConnectionError:  # start the machine's Redis as CI does
-        subprocess.run(REDIS_START, check=True, capture_output=True)
-        wait_until(lambda: r.ping(), 10, "redis-server")
+    r = redis_client()
     tmp = Path(tempfile.mkdtemp(prefix="kitgen-campaign-bench-"))
     (tmp / "logs").mkdir()
     procs = Processes(tmp / "logs")

@@ -42,10 +42,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis
 from flood import bench_flood  # benchmarks/flood.py
 from flood import rows as flood_rows
-from processes import Processes, interrupted, wait_until  # benchmarks/processes.py
+from processes import REDIS_URL, Processes, interrupted, redis_client, wait_until
 
 from kitgen.dispatch.queued import CeleryDispatcher
 from kitgen.models import KitRequest
@@ -54,27 +53,8 @@ from kitgen.planner import planner_for
 from kitgen.settings import Settings
 from kitgen.storage import FilesystemStorage
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
 WARM_KITS = 3  # per side of the queue comparison, not timed
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    "6379",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
 FLOOR_APP = """import sys, uvicorn
 from starlette.applications import Starlette
 from starlette.responses import FileResponse
@@ -96,13 +76,6 @@ def http_up(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
-        return False
-
-
-def redis_up(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.exceptions.ConnectionError:
         return False
 
 
@@ -358,10 +331,7 @@ def main() -> None:
     runs = args.runs or runs
     checkpoints = (10, 50, 100) if args.quick else (10, 100, 250, 500)  # growth: first → last
     signal.signal(signal.SIGTERM, interrupted)  # clean up as on Ctrl-C
-    r = redis.Redis.from_url(REDIS_URL)
-    if not redis_up(r):  # start the machine's Redis as CI does
-        subprocess.run(REDIS_START, check=True, capture_output=True)
-        wait_until(lambda: redis_up(r), 10, "redis-server")
+    r = redis_client()
     r.flushdb()
     tmp = Path(tempfile.mkdtemp(prefix="kitgen-bench-"))
     (tmp / "logs").mkdir()
