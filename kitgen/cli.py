@@ -313,7 +313,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     ensure_multiprocess_dir()  # before prometheus-client loads and the pool forks
 
-    from kitgen.jobs import QUEUES, make_celery
+    from kitgen.jobs import make_celery
+    from kitgen.queues import QUEUES
 
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     unknown = [q for q in queues if q not in QUEUES]

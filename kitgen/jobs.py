@@ -13,10 +13,9 @@ from celery import Celery
 from kombu.entity import Exchange, Queue
 
 from kitgen.errors import ConfigError
+from kitgen.queues import INTERACTIVE, QUEUES
 from kitgen.settings import Settings
 
-INTERACTIVE, BATCH = "interactive", "batch"
-QUEUES = (INTERACTIVE, BATCH)
 BUILD_TASK = "kitgen.build_kit"
 DELIVER_TASK = "kitgen.deliver_callback"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"

@@ -16,16 +16,17 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import task_success, worker_process_init, worker_process_shutdown
 
+from kitgen.after_kit import after_kit
 from kitgen.dispatch.status import DONE, FAILED, DocumentTracker, Outcome
 from kitgen.errors import StorageError
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
-from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE
+from kitgen.jobs import BUILD_TASK, DELIVER_TASK
 from kitgen.malloc import return_freed_memory
 from kitgen.metrics import KITS_FAILED, WEBHOOKS, note_memory
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit, renderer_for
-from kitgen.previews import ensure_preview
 from kitgen.publish import publish_as_asked
+from kitgen.queues import BATCH, INTERACTIVE
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 from kitgen.webhooks import DeliveryFailed, callback_files, deliver, kit_event, take_waiting
@@ -186,12 +187,15 @@ def deliver_callback_task(self: Task, url: str, event: dict[str, Any]) -> dict[s
 
 
 @task_success.connect(sender=build_kit_task)
-def make_previews(result: dict[str, Any] | None = None, **_: Any) -> None:
-    """First-page previews of the documents just rendered, made after the result is stored
+def finish_kit(sender: Task, result: dict[str, Any] | None = None, **_: Any) -> None:
+    """Previews (and, for a campaign's kit, the combined PDF), made after the result is stored
     (so nobody waits for them) and before the task is acknowledged."""
-    rt = runtime()
-    for document_key in (result or {}).get("rendered_keys", []):
-        try:
-            ensure_preview(rt.storage, document_key)
-        except Exception:  # a preview is a convenience; the web tier makes a missing one
-            log.warning("preview of %s failed", document_key[:12], exc_info=True)
+    if not result:
+        return
+    campaign = (sender.request.delivery_info or {}).get("routing_key") == BATCH
+    after_kit(
+        runtime().storage,
+        result["key"],
+        result.get("rendered_keys", []),
+        combined=campaign and result.get("status") == DONE,
+    )

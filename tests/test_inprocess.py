@@ -132,3 +132,23 @@ def test_a_batch_run_to_completion_then_from_the_store(tmp_path: Path) -> None:
     again = run.run([("lu", "fr"), ("lu", "de")], ("agenda",), "2026")
     assert [job.state for job in again] == ["cached", "cached"]
     assert len(dispatcher.submitted) == 2
+
+
+def test_after_a_campaigns_kit_its_previews_and_combined_pdf_are_made() -> None:
+    """What the render process does once a kit's result is out (kitgen.after_kit): previews
+    always, the combined PDF for a campaign's kit only (its index links to it)."""
+    from kitgen import objects
+    from kitgen.after_kit import after_kit
+    from kitgen.models import KitRequest
+    from kitgen.pipeline import build_kit
+
+    settings = Settings()
+    for campaign in (False, True):
+        storage = MemoryStorage()
+        result = build_kit(
+            KitRequest("fr", "fr", kinds=("agenda",)), settings=settings, storage=storage
+        )
+        rendered = [d.key for d in result.documents]
+        after_kit(storage, result.key, rendered, combined=campaign)
+        assert storage.exists(objects.preview_object(rendered[0]))
+        assert storage.exists(result.combined_key) is campaign

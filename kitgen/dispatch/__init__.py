@@ -54,7 +54,7 @@ def open_dispatcher(settings: Settings, queue: str = "interactive") -> Dispatche
         return CeleryDispatcher(settings, queue=queue)
     from kitgen.dispatch.local import LocalDispatcher
 
-    return LocalDispatcher(settings)
+    return LocalDispatcher(settings, queue=queue)
 
 
 __all__ = ["Dispatcher", "KitStatus", "open_dispatcher"]

@@ -18,12 +18,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from kitgen.after_kit import after_kit
 from kitgen.dispatch.status import DONE, FAILED, RENDERING, DocumentTracker, KitStatus, Outcome
 from kitgen.malloc import return_freed_memory
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit, renderer_for
-from kitgen.previews import ensure_preview
 from kitgen.publish import publish_as_asked
+from kitgen.queues import BATCH, INTERACTIVE
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
 from kitgen.webhooks import LocalCallbacks, callback_files
@@ -64,19 +65,16 @@ def _build(key: str, request: dict[str, Any], force: bool) -> Outcome:
     return outcome
 
 
-def _make_previews(document_keys: list[str]) -> None:
-    """Previews of just-rendered documents, queued after the kit's result (nobody waits)."""
-    for document_key in document_keys:
-        try:
-            ensure_preview(_process["storage"], document_key)
-        except Exception:  # a preview is a convenience; the web tier makes a missing one
-            log.warning("preview of %s failed", document_key[:12], exc_info=True)
+def _after_kit(key: str, document_keys: list[str], combined: bool) -> None:
+    """Queued after the kit's result (nobody waits): see kitgen.after_kit."""
+    after_kit(_process["storage"], key, document_keys, combined=combined)
 
 
 # -- in the web process ----------------------------------------------------------------------
 class LocalDispatcher:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, queue: str = INTERACTIVE):
         self.settings = settings
+        self.queue = queue  # a campaign's (batch) kits also get their combined PDF at once
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._events: multiprocessing.Queue[Any] = self._context.Queue()
         self._lock = threading.Lock()
@@ -124,9 +122,10 @@ class LocalDispatcher:
             with self._lock:
                 self._pool = self._new_pool()
         status = KitStatus.from_outcome(outcome)
-        if outcome.rendered_keys:
+        combined = self.queue == BATCH and outcome.status == DONE
+        if outcome.rendered_keys or combined:
             with contextlib.suppress(RuntimeError, BrokenProcessPool):  # pool closing
-                self._pool.submit(_make_previews, outcome.rendered_keys)
+                self._pool.submit(_after_kit, key, outcome.rendered_keys, combined)
         with self._lock:
             if not status.documents:
                 status.documents = dict.fromkeys(self._statuses[key].documents, FAILED)

@@ -10,7 +10,8 @@ from kombu.exceptions import OperationalError
 
 from kitgen.dispatch.status import FAILED, QUEUED, RENDERING, KitStatus, Outcome
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl, unavailable
-from kitgen.jobs import BUILD_TASK, DELIVER_TASK, INTERACTIVE, QUEUES, make_celery
+from kitgen.jobs import BUILD_TASK, DELIVER_TASK, make_celery
+from kitgen.queues import INTERACTIVE, QUEUES
 from kitgen.settings import Settings
 from kitgen.webhooks import add_waiting
 
