@@ -62,25 +62,6 @@ def wait_until(check: Any, timeout: float, what: str, interval: float = 0.1) -> 
     raise RuntimeError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-#: The machine's Redis as CI starts it, for a benchmark that finds none answering.
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    "6379",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
 #: The benchmarks' own database, flushed by them.
 REDIS_URL = "redis://127.0.0.1:6379/13"
 
@@ -95,8 +76,8 @@ def redis_client(url: str = REDIS_URL) -> redis.Redis:
         except redis.exceptions.ConnectionError:
             return False
 
-    if not answers():
-        subprocess.run(REDIS_START, check=True, capture_output=True)
+    if not answers():  # the machine's Redis, started as CI does
+        subprocess.run([PROJECT_ROOT / "scripts" / "redis-up"], check=True)
         wait_until(answers, 10, "redis-server")
     return client
 

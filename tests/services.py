@@ -29,24 +29,6 @@ from kitgen.settings import PROJECT_ROOT, Settings
 from tests.s3server import CREDENTIALS, free_port
 
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 11
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    str(REDIS_PORT),
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
 
 
@@ -63,14 +45,11 @@ def ensure_redis() -> None:
         return
     if shutil.which("redis-server") is None:
         pytest.skip("Redis is not running and redis-server is not installed")
-    for folder in ("/var/lib/redis", "/var/log/redis"):
-        Path(folder).mkdir(parents=True, exist_ok=True)
-    subprocess.run(REDIS_START, check=True, capture_output=True)
-    for _ in range(50):
-        if redis_answers():
-            return
-        time.sleep(0.1)
-    raise RuntimeError("redis-server was started but does not answer on 127.0.0.1:6379")
+    started = subprocess.run(
+        [PROJECT_ROOT / "scripts" / "redis-up"], capture_output=True, text=True
+    )
+    if started.returncode != 0 or not redis_answers():
+        raise RuntimeError(f"scripts/redis-up could not start Redis: {started.stderr.strip()}")
 
 
 @pytest.fixture
