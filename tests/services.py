@@ -185,6 +185,17 @@ class Stack:
         client = redis.Redis.from_url(self.settings.redis_url or "")
         return {k.decode(): int(v) for k, v in client.hgetall("kitgen:stats").items()}
 
+    def counted(self, kits: int = 1, timeout: float = 10) -> dict[str, int]:
+        """The workers' counters once they have counted ``kits`` finished kits. A worker counts
+        a kit after publishing it, so a status can say "done" a moment before."""
+
+        def settled() -> dict[str, int] | None:
+            counters = self.counters()
+            ended = sum(counters.get(k, 0) for k in ("kits_rendered", "kits_cached", "kits_failed"))
+            return counters if ended >= kits else None
+
+        return wait_for(settled, timeout, f"the workers to count {kits} kit(s)", self.logs)
+
     def wait_done(self, key: str, timeout: float = 90) -> dict[str, Any]:
         def finished() -> dict[str, Any] | None:
             status, _, body = http("GET", f"{self.web_url}/api/kits/{key}")

@@ -119,7 +119,7 @@ def test_fifty_concurrent_identical_requests_render_once(stack: Stack) -> None:
     keys = {json.loads(body)["key"] for _, _, body in answers}
     assert len(keys) == 1
     assert stack.wait_done(keys.pop())["state"] == "done"
-    counters = stack.counters()
+    counters = stack.counted()
     assert counters["tasks_started"] == 1, counters
     assert counters["kits_rendered"] == 1 and counters["documents_rendered"] == 2, counters
 
