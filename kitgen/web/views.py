@@ -10,7 +10,7 @@ from fastapi import Request
 from kitgen.dispatch import KitStatus
 from kitgen.dispatch.status import DONE, QUEUED
 from kitgen.errors import InvalidRequest
-from kitgen.locales import load_catalog
+from kitgen.locales import Catalog, load_catalog
 from kitgen.models import Manifest
 from kitgen.translations.notes import language_notes, printed_as
 from kitgen.web.forms import kind_labels
@@ -42,10 +42,9 @@ def kits(request: Request) -> KitService:
     return service
 
 
-def title_language(request: Request, manifest: Manifest, content_language: str) -> dict[str, str]:
+def title_language(catalog: Catalog, manifest: Manifest, content_language: str) -> dict[str, str]:
     """``lang`` and ``dir`` of a document's title: the kit's tag (``fr-FR``) when the document
     is in the kit's language, else the language it fell back to."""
-    catalog = load_catalog(kits(request).settings.content_dir)
     kit_language = manifest["request"]["language"]
     tag = manifest["combined"]["lang"] if content_language == kit_language else content_language
     try:
@@ -84,13 +83,14 @@ def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
                 for d in kits(request).downloads(manifest)
             ]
             view["previews"] = {d["kind"]: f"{base}/{d['kind']}.png" for d in manifest["documents"]}
+            catalog = load_catalog(kits(request).settings.content_dir)
             view["documents_info"] = [
                 {
                     "kind": d["kind"],
                     "title": d["title"],
                     # the title is in the document's language, not the page's: screen
                     # readers switch voice, an Arabic title reads right to left
-                    **title_language(request, manifest, d["content_language"]),
+                    **title_language(catalog, manifest, d["content_language"]),
                     "pages": d["pages"],
                     "bytes": d["bytes"],
                     "content_language": d["content_language"],
