@@ -97,7 +97,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     combined = out / f"{stem}-kit.pdf"
     copy_object(storage, ensure_combined(storage, result.manifest), combined)
     manifest = out / "manifest.json"
-    manifest.write_text(json.dumps(result.manifest, indent=2, ensure_ascii=False) + "\n")
+    manifest.write_bytes(result.manifest.to_json() + b"\n")
     rendered = result.rendered_count
     state = (
         "cached"
@@ -105,9 +105,9 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         else f"rendered {rendered}, cached {len(result.documents) - rendered}"
     )
     reporter.say(f"{state}; kit {result.key[:12]} in {time.perf_counter() - reporter.started:.1f}s")
-    for note in language_notes(result.manifest, {k: k for k in KINDS}):
+    for note in language_notes(result.manifest.documents, {k: k for k in KINDS}):
         reporter.say(note)
-    for fallback in result.manifest["fallbacks"]:
+    for fallback in result.manifest.fallbacks:
         reporter.say(f"fallback: {fallback}")
     diagnostics = sorted({d for doc in result.documents for d in doc.diagnostics})
     if diagnostics:

@@ -8,10 +8,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, TypedDict, cast
+from typing import Any
 
 from kitgen.errors import InvalidRequest
 from kitgen.kinds import KINDS
+from kitgen.objects import document_object
 
 __all__ = ["KINDS"]  # re-exported: the kinds live in kitgen.kinds (most callers import here)
 
@@ -208,6 +209,11 @@ class DocumentResult:
     fit: int = 0  # how much tighter than designed the page was set to fit its budget
     cached: bool = False
 
+    @property
+    def object(self) -> str:
+        """Its PDF in the store (content-addressed: shared by every kit that prints it)."""
+        return document_object(self.key)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["fallbacks"] = list(self.fallbacks)
@@ -225,57 +231,122 @@ class DocumentResult:
         )
 
 
-class ManifestDocument(TypedDict, total=False):
-    """One document as a kit's manifest lists it (DocumentResult's fields and its object)."""
-
-    kind: str
-    title: str
-    key: str
-    content_language: str
-    pages: int
-    bytes: int
-    sha256: str
-    fallbacks: list[str]
-    diagnostics: list[str]
-    translation: dict[str, Any] | None
-    fit: int
-    object: str
-
-
-class CombinedEntry(TypedDict, total=False):
-    """The combined PDF: made when first needed (older manifests also record its bytes)."""
+@dataclass(frozen=True)
+class CombinedEntry:
+    """The kit's combined PDF as its manifest names it: made when first needed."""
 
     object: str
     pages: int
     title: str
-    lang: str
-    bytes: int
-    sha256: str
+    lang: str  # BCP 47 tag of the kit (fr-FR): the combined PDF's /Lang
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CombinedEntry:
+        # older manifests also recorded the combined PDF's bytes and digest: not kept
+        return cls(
+            object=str(data["object"]),
+            pages=int(data["pages"]),
+            title=str(data["title"]),
+            lang=str(data["lang"]),
+        )
 
 
-class Manifest(TypedDict):
+@dataclass(frozen=True)
+class Manifest:
     """What a published kit is; written last, so a kit is visible only when whole. It crosses
-    every boundary as JSON (:func:`manifest_from_json`, :func:`manifest_to_json`)."""
+    every boundary as JSON (:meth:`from_json`, :meth:`to_json`); each document is listed with
+    its storage object, so readers of the JSON (the zip, the campaign index) need no code."""
 
     key: str
-    request: dict[str, Any]
-    documents: list[ManifestDocument]
+    request: dict[str, Any]  # canonical (KitRequest.to_dict), with the campaign resolved
+    documents: tuple[DocumentResult, ...]
     combined: CombinedEntry
-    fallbacks: list[str]
+    fallbacks: tuple[str, ...]
     versions: dict[str, str]
-    created_at: str
+    created_at: str  # ISO 8601, UTC
+
+    @property
+    def country(self) -> str:
+        return str(self.request["country"])
+
+    @property
+    def language(self) -> str:
+        return str(self.request["language"])
+
+    @property
+    def campaign(self) -> str:
+        return str(self.request["campaign"])
+
+    @property
+    def kinds(self) -> list[str]:
+        return [d.kind for d in self.documents]
+
+    def document(self, kind: str) -> DocumentResult | None:
+        return next((d for d in self.documents if d.kind == kind), None)
+
+    def file_stem(self) -> str:
+        """What a kit's files are saved as (``hour-of-code-fr-fr-2026-guide.pdf``), wherever
+        they are downloaded from; the store's own names are content hashes."""
+        return f"hour-of-code-{self.country}-{self.language}-{self.campaign}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "request": self.request,
+            "documents": [
+                {k: v for k, v in d.to_dict().items() if k != "cached"} | {"object": d.object}
+                for d in self.documents
+            ],
+            "combined": self.combined.to_dict(),
+            "fallbacks": list(self.fallbacks),
+            "versions": self.versions,
+            "created_at": self.created_at,
+        }
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Manifest:
+        """A stored manifest; a ValueError naming what is missing when it is not one."""
+        try:
+            found = json.loads(data)
+        except ValueError as exc:
+            raise ValueError(f"not a kit manifest: {exc}") from None
+        if not isinstance(found, dict):
+            raise ValueError("not a kit manifest: not a JSON object")
+        missing = [name for name in _MANIFEST_FIELDS if name not in found]
+        if missing:
+            raise ValueError(f"not a kit manifest: no {', '.join(sorted(missing))}")
+        return cls(
+            key=str(found["key"]),
+            request=dict(found["request"]),
+            documents=tuple(_document_from_manifest(d) for d in found["documents"]),
+            combined=CombinedEntry.from_dict(found["combined"]),
+            fallbacks=tuple(found["fallbacks"]),
+            versions=dict(found["versions"]),
+            created_at=str(found["created_at"]),
+        )
 
 
-def manifest_from_json(data: bytes | str) -> Manifest:
-    found = json.loads(data)
-    missing = [k for k in Manifest.__required_keys__ if k not in found]
-    if missing:
-        raise ValueError(f"not a kit manifest: no {', '.join(sorted(missing))}")
-    return cast(Manifest, found)
+_MANIFEST_FIELDS = (
+    "key",
+    "request",
+    "documents",
+    "combined",
+    "fallbacks",
+    "versions",
+    "created_at",
+)
+_DOCUMENT_FIELDS = frozenset(DocumentResult.__dataclass_fields__) - {"cached"}
 
 
-def manifest_to_json(manifest: Manifest) -> bytes:
-    return json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+def _document_from_manifest(data: dict[str, Any]) -> DocumentResult:
+    # "object" is derived from the key; fields a newer kitgen may add are not this one's
+    return DocumentResult.from_dict({k: v for k, v in data.items() if k in _DOCUMENT_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -292,10 +363,3 @@ class KitResult:
     @property
     def rendered_count(self) -> int:
         return sum(1 for d in self.documents if not d.cached)
-
-
-def file_stem(manifest: Manifest) -> str:
-    """What a kit's files are saved as (``hour-of-code-fr-fr-2026-guide.pdf``), wherever they
-    are downloaded from; the store's own names are content hashes."""
-    request = manifest["request"]
-    return f"hour-of-code-{request['country']}-{request['language']}-{request['campaign']}"

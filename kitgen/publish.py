@@ -10,20 +10,11 @@ import hashlib
 import json
 import logging
 from dataclasses import replace
-from typing import cast
 
 from kitgen import cache, objects
 from kitgen.combine import combine_pdfs
 from kitgen.errors import StorageError
-from kitgen.models import (
-    DocumentResult,
-    KitRequest,
-    KitResult,
-    Manifest,
-    ManifestDocument,
-    manifest_from_json,
-    manifest_to_json,
-)
+from kitgen.models import CombinedEntry, DocumentResult, KitRequest, KitResult, Manifest
 from kitgen.storage import Storage
 
 log = logging.getLogger("kitgen.pipeline")
@@ -39,7 +30,7 @@ class KitPublisher:
         return (
             None
             if stored is None
-            else result_from_manifest(manifest_from_json(stored), cached=True)
+            else result_from_manifest(Manifest.from_json(stored), cached=True)
         )
 
     def cached_document(self, key: str, force: bool) -> tuple[DocumentResult, bytes] | None:
@@ -66,8 +57,8 @@ class KitPublisher:
     def publish(self, manifest: Manifest) -> None:
         """The kit becomes visible: its manifest, after everything it names."""
         self.storage.put(
-            objects.kit_object(manifest["key"], "manifest.json"),
-            manifest_to_json(manifest),
+            objects.kit_object(manifest.key, "manifest.json"),
+            manifest.to_json(),
             "application/json",
         )
 
@@ -91,45 +82,38 @@ def manifest_for(
     kit_key: str, request: KitRequest, documents: list[DocumentResult], title: str, lang: str
 ) -> Manifest:
     """What a kit is: its request, each document (with its object), versions, when."""
-    return {
-        "key": kit_key,
-        "request": request.to_dict(),
-        "documents": [
-            cast(
-                ManifestDocument,
-                {k: v for k, v in d.to_dict().items() if k != "cached"}
-                | {"object": objects.document_object(d.key)},
-            )
-            for d in documents
-        ],
+    return Manifest(
+        key=kit_key,
+        request=request.to_dict(),
+        documents=tuple(replace(d, cached=False) for d in documents),
         # made when first needed (ensure_combined): most people take the documents
-        "combined": {
-            "object": objects.kit_object(kit_key, "kit.pdf"),
-            "pages": sum(d.pages for d in documents),
-            "title": title,
-            "lang": lang,
-        },
-        "fallbacks": sorted({f for d in documents for f in d.fallbacks}),
-        "versions": cache.versions(),
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
+        combined=CombinedEntry(
+            object=objects.kit_object(kit_key, "kit.pdf"),
+            pages=sum(d.pages for d in documents),
+            title=title,
+            lang=lang,
+        ),
+        fallbacks=tuple(sorted({f for d in documents for f in d.fallbacks})),
+        versions=cache.versions(),
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
 
 
 def ensure_combined(storage: Storage, manifest: Manifest) -> str:
     """The kit's combined PDF (its storage name), made the first time somebody needs it (its
     download, the zip, the CLI's output folder, the campaign index) rather than while a person
     waits for the kit: it costs ~0.1 s and most people take the documents one by one."""
-    combined = manifest["combined"]
-    name: str = combined["object"]
+    combined = manifest.combined
+    name = combined.object
     if storage.exists(name):
         return name
     parts = []
-    for document in manifest["documents"]:
-        data = storage.get(document["object"])
+    for document in manifest.documents:
+        data = storage.get(document.object)
         if data is None:
-            raise StorageError(f"the store lost {document['object']}; render the kit again")
-        parts.append((document["title"], data))
-    pdf, _pages = combine_pdfs(parts, title=combined["title"], lang=combined["lang"])
+            raise StorageError(f"the store lost {document.object}; render the kit again")
+        parts.append((document.title, data))
+    pdf, _pages = combine_pdfs(parts, title=combined.title, lang=combined.lang)
     storage.put(name, pdf, "application/pdf")
     return name
 
@@ -149,7 +133,7 @@ def publish_as_asked(storage: Storage, asked_key: str, result: KitResult) -> Non
     )
     storage.put(
         objects.kit_object(asked_key, "manifest.json"),
-        manifest_to_json(result.manifest),
+        result.manifest.to_json(),
         "application/json",
     )
 
@@ -159,17 +143,13 @@ def result_from_manifest(
 ) -> KitResult:
     rendered = rendered or set()
     documents = tuple(
-        replace(
-            DocumentResult.from_dict({k: v for k, v in d.items() if k != "object"}),
-            cached=cached or d["key"] not in rendered,
-        )
-        for d in manifest["documents"]
+        replace(d, cached=cached or d.key not in rendered) for d in manifest.documents
     )
     return KitResult(
-        key=manifest["key"],
-        request=manifest["request"],
+        key=manifest.key,
+        request=manifest.request,
         documents=documents,
-        combined_key=manifest["combined"]["object"],
+        combined_key=manifest.combined.object,
         cached=cached,
         manifest=manifest,
     )

@@ -16,6 +16,6 @@ def build(settings: Settings, request: KitRequest, *, force: bool = False) -> Ki
 
 def stored_pdf(settings: Settings, result: KitResult, index: int = 0) -> bytes:
     """The PDF of the kit's ``index``-th document, as the store holds it."""
-    data = FilesystemStorage(settings.store_dir).get(result.manifest["documents"][index]["object"])
+    data = FilesystemStorage(settings.store_dir).get(result.manifest.documents[index].object)
     assert data is not None
     return data

@@ -157,6 +157,6 @@ def test_a_hong_kong_kit_names_its_language_without_taiwan(kit_settings):
     name = CATALOG.printed_language_name(CATALOG.language("zh"), locale)
     assert "台灣" not in name and "臺灣" not in name and "中文" in name
     result = build(kit_settings, KitRequest("hk", "zh", campaign="2026", kinds=("agenda",)))
-    assert "台灣" not in result.manifest["documents"][0]["title"]
+    assert "台灣" not in result.manifest.documents[0].title
     path = Path(kit_settings.store_dir)
     assert path.exists()

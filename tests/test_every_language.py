@@ -84,23 +84,23 @@ def kit_settings(tmp_path_factory) -> Settings:
 def test_the_kit_prints_in_its_language(kit_settings: Settings, language: str) -> None:
     result = build(kit_settings, KitRequest(_country_for(language), language, campaign="2026"))
     script = load_catalog(kit_settings.content_dir).language(language).script
-    pages = {d["kind"]: d["pages"] for d in result.manifest["documents"]}
+    pages = {d.kind: d.pages for d in result.manifest.documents}
     assert pages["brochure"] == 2, f"{language}: the brochure must fit one sheet, front and back"
     assert pages["agenda"] == 1, f"{language}: the agenda must fit one page"
-    for document in result.manifest["documents"]:
-        kind = document["kind"]
-        translation = document.get("translation")
+    for document in result.manifest.documents:
+        kind = document.kind
+        translation = document.translation
         if language == "en":
-            assert translation is None and not document["fallbacks"]
+            assert translation is None and not document.fallbacks
             continue
         assert translation is not None, f"{language}/{kind} has no catalog"
         assert translation["printed"] in ("reviewed", "draft"), (language, kind, translation)
-        assert document["content_language"] == language
+        assert document.content_language == language
         segments = translation["segments"]
         from_catalog = 1 - segments["english"] / segments["total"]
         assert from_catalog >= 0.9, (language, kind, segments)
         if script != "latin":
-            pdf = FilesystemStorage(kit_settings.store_dir).get(document["object"])
+            pdf = FilesystemStorage(kit_settings.store_dir).get(document.object)
             assert pdf is not None
             share = script_share(pdf_text(pdf), script)
             assert share >= 0.9, f"{language}/{kind}: {share:.0%} of letters in {script}"

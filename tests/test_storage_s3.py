@@ -7,7 +7,6 @@ so a failure here is one a deployment against AWS or MinIO would see.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 import urllib.request
 from dataclasses import replace
@@ -17,7 +16,7 @@ import boto3
 import pytest
 
 from kitgen.errors import ConfigError, StorageError
-from kitgen.models import KitRequest
+from kitgen.models import KitRequest, Manifest
 from kitgen.pipeline import build_kit
 from kitgen.publish import ensure_combined
 from kitgen.settings import Settings
@@ -203,9 +202,9 @@ def test_a_kit_is_stored_in_the_bucket_and_then_cached(s3_settings):
         ]
     )
     store = S3Storage.from_settings(s3_settings)
-    stored = json.loads(store.get(f"kits/{first.key}/manifest.json"))
+    stored = Manifest.from_json(store.get(f"kits/{first.key}/manifest.json"))
     assert stored == first.manifest
-    assert_complete(s3_settings, stored)
+    assert_complete(s3_settings, stored.to_dict())
     # The combined PDF is made when first asked for, from the documents in the bucket.
     assert ensure_combined(store, stored) == f"kits/{first.key}/kit.pdf"
     assert store.get(f"kits/{first.key}/kit.pdf").startswith(b"%PDF-")
@@ -237,4 +236,4 @@ def test_s3_going_away_mid_publish_leaves_no_manifest(s3_settings, allowed):
     healed = build_kit(AGENDA, settings=s3_settings, storage=S3Storage.from_settings(s3_settings))
     assert not healed.cached
     assert healed.rendered_count == (1 if allowed < 2 else 0)  # a stored document is reused
-    assert_complete(s3_settings, healed.manifest)
+    assert_complete(s3_settings, healed.manifest.to_dict())

@@ -314,14 +314,15 @@ def test_reviewed_policy_prints_english_for_drafts(content_copy, tmp_path):
     storage = FilesystemStorage(draft_settings.store_dir)
     request = KitRequest("de", "de", kinds=("agenda",))
     drafted = build_kit(request, settings=draft_settings, storage=storage)
-    doc = drafted.manifest["documents"][0]
-    assert doc["translation"]["printed"] == "draft" and doc["content_language"] == "de"
+    doc = drafted.manifest.documents[0]
+    assert doc.translation is not None
+    assert doc.translation["printed"] == "draft" and doc.content_language == "de"
 
     only_reviewed = build_kit(request, settings=reviewed, storage=storage)
-    doc = only_reviewed.manifest["documents"][0]
+    doc = only_reviewed.manifest.documents[0]
     assert only_reviewed.key != drafted.key  # the policy is part of the key
-    assert doc["translation"]["printed"] == "english"
-    assert doc["content_language"] == "en" and "document:agenda:en" in doc["fallbacks"]
+    assert doc.translation is not None and doc.translation["printed"] == "english"
+    assert doc.content_language == "en" and "document:agenda:en" in doc.fallbacks
 
     # A reviewer approves one segment (clears fuzzy): that one prints in German.
     path = catalog_path(draft_settings.content_dir, "de", "agenda")
@@ -330,10 +331,10 @@ def test_reviewed_policy_prints_english_for_drafts(content_copy, tmp_path):
     title.flags = []
     po.save(str(path))
     partly = build_kit(request, settings=reviewed, storage=storage)
-    doc = partly.manifest["documents"][0]
-    assert doc["translation"]["printed"] == "partial"
-    assert doc["translation"]["words"]["reviewed"] == 2
-    assert "segments:agenda:en" in doc["fallbacks"]
+    doc = partly.manifest.documents[0]
+    assert doc.translation is not None and doc.translation["printed"] == "partial"
+    assert doc.translation["words"]["reviewed"] == 2
+    assert "segments:agenda:en" in doc.fallbacks
 
 
 def test_settings_refuse_an_unknown_policy():

@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from kitgen.batch.runner import FAILED, LocaleJob
 from kitgen.locales import Catalog
-from kitgen.models import Manifest, file_stem
+from kitgen.models import Manifest
 from kitgen.objects import index_object, preview_object
 from kitgen.previews import ensure_preview
 from kitgen.publish import ensure_combined
@@ -31,34 +31,34 @@ def load_index(storage: Storage, campaign: str) -> dict[str, Any]:
 
 
 def kit_entry(manifest: Manifest, names: dict[str, str]) -> dict[str, Any]:
-    request = manifest["request"]
+    stem = manifest.file_stem()
     return {
-        "country": request["country"],
-        "language": request["language"],
-        "country_name": names.get(request["country"], request["country"]),
-        "language_name": names.get(f"lang:{request['language']}", request["language"]),
-        "kinds": [d["kind"] for d in manifest["documents"]],
-        "key": manifest["key"],
+        "country": manifest.country,
+        "language": manifest.language,
+        "country_name": names.get(manifest.country, manifest.country),
+        "language_name": names.get(f"lang:{manifest.language}", manifest.language),
+        "kinds": manifest.kinds,
+        "key": manifest.key,
         "documents": [
             {
-                "kind": d["kind"],
-                "title": d["title"],
-                "object": d["object"],
-                "filename": f"{file_stem(manifest)}-{d['kind']}.pdf",
-                "preview": preview_object(d["key"]),
-                "pages": d["pages"],
-                "bytes": d["bytes"],
-                "sha256": d["sha256"],
-                "key": d["key"],
-                "content_language": d["content_language"],
+                "kind": d.kind,
+                "title": d.title,
+                "object": d.object,
+                "filename": f"{stem}-{d.kind}.pdf",
+                "preview": preview_object(d.key),
+                "pages": d.pages,
+                "bytes": d.bytes,
+                "sha256": d.sha256,
+                "key": d.key,
+                "content_language": d.content_language,
                 "printed": printed_as(d),
                 "english_percent": english_percent(d),
             }
-            for d in manifest["documents"]
+            for d in manifest.documents
         ],
-        "combined": {**manifest["combined"], "filename": f"{file_stem(manifest)}-kit.pdf"},
-        "rendered_at": manifest["created_at"],
-        "fallbacks": manifest.get("fallbacks", []),
+        "combined": manifest.combined.to_dict() | {"filename": f"{stem}-kit.pdf"},
+        "rendered_at": manifest.created_at,
+        "fallbacks": list(manifest.fallbacks),
     }
 
 

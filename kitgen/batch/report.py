@@ -41,9 +41,9 @@ def native_health(jobs: list[LocaleJob]) -> dict[str, Any]:
             job.language,
             {"documents_in_english": set(), "strings_in_english": set(), "printed": {}},
         )
-        for document in job.manifest.get("documents", []):
-            entry["printed"][document["kind"]] = printed_as(document)
-        for fallback in job.manifest.get("fallbacks", []):
+        for document in job.manifest.documents:
+            entry["printed"][document.kind] = printed_as(document)
+        for fallback in job.manifest.fallbacks:
             kind, _, rest = fallback.partition(":")
             if kind == "document":
                 entry["documents_in_english"].add(rest.split(":")[0])

@@ -63,7 +63,7 @@ class LocaleJob:
             "attempts": self.attempts,
             "seconds": self.seconds,
             "error": self.error,
-            "fallbacks": self.manifest["fallbacks"] if self.manifest else [],
+            "fallbacks": list(self.manifest.fallbacks) if self.manifest else [],
         }
 
 

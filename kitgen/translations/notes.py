@@ -7,32 +7,40 @@ The status page and the CLI tell a person, per document, whether the text printe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
 
 from babel import UnknownLocaleError
 from babel.lists import format_list
 
+from kitgen.models import DocumentResult
 from kitgen.translations.apply import Printed
 from kitgen.uitext import _, current_locale
 
+#: A kit's document as a manifest holds it, or as JSON (the campaign index keeps copies).
+Document: TypeAlias = DocumentResult | Mapping[str, Any]
 
-def printed_as(document: Mapping[str, Any]) -> str:
+
+def _fields(document: Document) -> Mapping[str, Any]:
+    return document.to_dict() if isinstance(document, DocumentResult) else document
+
+
+def printed_as(document: Document) -> str:
     """How a manifest's document printed: reviewed, draft, partial or english.
 
     Documents from a whole-file translation or the legacy site have no ``translation`` entry:
     they printed in their ``content_language``, reviewed as far as kitgen knows.
     """
-    translation = document.get("translation")
+    translation = _fields(document).get("translation")
     if translation:
         return str(translation["printed"])
     return Printed.ENGLISH if _fell_back(document) else Printed.REVIEWED
 
 
-def english_percent(document: Mapping[str, Any]) -> int:
+def english_percent(document: Document) -> int:
     """Share of the document's text that printed in English (words of the English source;
     segments for a legacy page, where the two texts cannot be aligned word for word)."""
-    translation = document.get("translation")
+    translation = _fields(document).get("translation")
     if not translation:
         return 100 if printed_as(document) == Printed.ENGLISH else 0
     if "english_percent" in translation:
@@ -42,8 +50,8 @@ def english_percent(document: Mapping[str, Any]) -> int:
     return round(100 * words["english"] / total) if total else 0
 
 
-def _fell_back(document: Mapping[str, Any]) -> bool:
-    return any(f.startswith("document:") for f in document.get("fallbacks", ()))
+def _fell_back(document: Document) -> bool:
+    return any(f.startswith("document:") for f in _fields(document).get("fallbacks", ()))
 
 
 def _join(names: list[str]) -> str:
@@ -54,12 +62,13 @@ def _join(names: list[str]) -> str:
         return format_list(names, locale="en")
 
 
-def language_notes(manifest: Mapping[str, Any], labels: Mapping[str, str]) -> list[str]:
+def language_notes(documents: Iterable[Document], labels: Mapping[str, str]) -> list[str]:
     """Plain sentences for the status page and the CLI, most important first; none for a kit
     fully in its language and reviewed. In the language being served (``kitgen.uitext``)."""
     by_state: dict[str, list[str]] = {}
-    for document in manifest.get("documents", ()):
-        name = labels.get(document["kind"], document["kind"])
+    for document in documents:
+        kind = str(_fields(document)["kind"])
+        name = labels.get(kind, kind)
         by_state.setdefault(printed_as(document), []).append(name)
     notes = []
     if by_state.get(Printed.ENGLISH):

@@ -18,7 +18,7 @@ from kitgen.dispatch import Dispatcher, KitStatus
 from kitgen.dispatch.status import DONE, FAILED
 from kitgen.errors import InvalidRequest, ServiceUnavailable, StorageError, TooManyRequests
 from kitgen.metrics import KITS_REQUESTED
-from kitgen.models import KitRequest, Manifest, file_stem
+from kitgen.models import KitRequest, Manifest
 from kitgen.planner import KitPlanner
 from kitgen.publish import KitPublisher, ensure_combined
 from kitgen.settings import Settings
@@ -118,7 +118,7 @@ class KitService:
     def status(self, key: str) -> KitStatus | None:
         manifest = self.manifest(key)
         if manifest is not None:
-            kinds = [d["kind"] for d in manifest["documents"]]
+            kinds = manifest.kinds
             return KitStatus(key, DONE, dict.fromkeys(kinds, DONE))
         status = self.dispatcher.status(key)
         if status is None:
@@ -182,10 +182,9 @@ class KitService:
 
     # -- files of a finished kit -----------------------------------------------------------
     def downloads(self, manifest: Manifest) -> list[Download]:
-        stem = file_stem(manifest)
+        stem = manifest.file_stem()
         files = [
-            Download(f"{d['kind']}.pdf", f"{stem}-{d['kind']}.pdf", d["title"])
-            for d in manifest["documents"]
+            Download(f"{d.kind}.pdf", f"{stem}-{d.kind}.pdf", d.title) for d in manifest.documents
         ]
         files.append(Download("kit.pdf", f"{stem}-kit.pdf", N_("combined PDF")))
         files.append(Download("kit.zip", f"{stem}.zip", N_("zip of all PDFs")))
@@ -193,33 +192,29 @@ class KitService:
 
     def object_for(self, manifest: Manifest, name: str) -> tuple[str, str] | None:
         """``(storage key, content type)`` of a kit file, made on first use for zip and PNG."""
-        documents = {d["kind"]: d for d in manifest["documents"]}
         stem, _, suffix = name.partition(".")
         if name == "kit.pdf":
             return ensure_combined(self.storage, manifest), "application/pdf"
         if name == "kit.zip":
             return self._ensure_zip(manifest), "application/zip"
-        if stem in documents and suffix == "pdf":
-            return objects.document_object(documents[stem]["key"]), "application/pdf"
-        if stem in documents and suffix == "png":
-            return self._ensure_preview(documents[stem]["key"]), "image/png"
+        document = manifest.document(stem)
+        if document is not None and suffix == "pdf":
+            return document.object, "application/pdf"
+        if document is not None and suffix == "png":
+            return self._ensure_preview(document.key), "image/png"
         return None
 
     def _ensure_zip(self, manifest: Manifest) -> str:
-        key = objects.kit_object(manifest["key"], "kit.zip")
+        key = objects.kit_object(manifest.key, "kit.zip")
         if not self.storage.exists(key):
-            stem = file_stem(manifest)
+            stem = manifest.file_stem()
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for doc in manifest["documents"]:
-                    archive.writestr(
-                        f"{stem}-{doc['kind']}.pdf", self._read(objects.document_object(doc["key"]))
-                    )
+                for doc in manifest.documents:
+                    archive.writestr(f"{stem}-{doc.kind}.pdf", self._read(doc.object))
                 combined = ensure_combined(self.storage, manifest)
                 archive.writestr(f"{stem}-kit.pdf", self._read(combined))
-                archive.writestr(
-                    "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False)
-                )
+                archive.writestr("manifest.json", manifest.to_json())
             self.storage.put(key, buffer.getvalue(), "application/zip")
         return key
 

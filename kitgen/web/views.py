@@ -45,8 +45,7 @@ def kits(request: Request) -> KitService:
 def title_language(catalog: Catalog, manifest: Manifest, content_language: str) -> dict[str, str]:
     """``lang`` and ``dir`` of a document's title: the kit's tag (``fr-FR``) when the document
     is in the kit's language, else the language it fell back to."""
-    kit_language = manifest["request"]["language"]
-    tag = manifest["combined"]["lang"] if content_language == kit_language else content_language
+    tag = manifest.combined.lang if content_language == manifest.language else content_language
     try:
         direction = catalog.language(content_language).direction
     except InvalidRequest:  # a language the catalog no longer has: say nothing of it
@@ -82,23 +81,23 @@ def status_view(request: Request, status: KitStatus) -> dict[str, Any]:
                 }
                 for d in kits(request).downloads(manifest)
             ]
-            view["previews"] = {d["kind"]: f"{base}/{d['kind']}.png" for d in manifest["documents"]}
+            view["previews"] = {d.kind: f"{base}/{d.kind}.png" for d in manifest.documents}
             catalog = load_catalog(kits(request).settings.content_dir)
             view["documents_info"] = [
                 {
-                    "kind": d["kind"],
-                    "title": d["title"],
+                    "kind": d.kind,
+                    "title": d.title,
                     # the title is in the document's language, not the page's: screen
                     # readers switch voice, an Arabic title reads right to left
-                    **title_language(catalog, manifest, d["content_language"]),
-                    "pages": d["pages"],
-                    "bytes": d["bytes"],
-                    "content_language": d["content_language"],
+                    **title_language(catalog, manifest, d.content_language),
+                    "pages": d.pages,
+                    "bytes": d.bytes,
+                    "content_language": d.content_language,
                     "printed": printed_as(d),
                 }
-                for d in manifest["documents"]
+                for d in manifest.documents
             ]
-            view["fallbacks"] = manifest.get("fallbacks", [])
-            view["language_notes"] = language_notes(manifest, kind_labels())
-            view["request"] = manifest["request"]
+            view["fallbacks"] = list(manifest.fallbacks)
+            view["language_notes"] = language_notes(manifest.documents, kind_labels())
+            view["request"] = manifest.request
     return view
