@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,9 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_allow: tuple[str, ...] = ()
     webhook_attempts: int = 6
+    #: a worker whose store write failed tries again after this many seconds, then twice,
+    #: four times as long (three retries) before it reports the kit failed
+    storage_retry_seconds: float = 1.0
     #: internal errors print their traceback (``KITGEN_DEBUG=1``), for developers
     debug: bool = False
     #: this service's own address as callers see it, for links in callbacks (None: taken
@@ -102,6 +106,18 @@ class Settings:
                 parsed = 0
             if parsed <= 0:
                 raise ConfigError(f"{name} must be a positive whole number, not {value!r}")
+            return parsed
+
+        def seconds(name: str, default: float) -> float:
+            value = env.get(name)
+            if not value:
+                return default
+            try:
+                parsed = float(value)
+            except ValueError:
+                parsed = math.nan
+            if not 0 < parsed <= 3600:
+                raise ConfigError(f"{name} must be a number of seconds above 0, not {value!r}")
             return parsed
 
         return cls(
@@ -137,6 +153,9 @@ class Settings:
             webhook_secret=env.get("KITGEN_WEBHOOK_SECRET") or None,
             webhook_allow=tuple(x.lower() for x in _list(env.get("KITGEN_WEBHOOK_ALLOW"))),
             webhook_attempts=number("KITGEN_WEBHOOK_ATTEMPTS", defaults.webhook_attempts),
+            storage_retry_seconds=seconds(
+                "KITGEN_STORAGE_RETRY_SECONDS", defaults.storage_retry_seconds
+            ),
             public_url=(env.get("KITGEN_PUBLIC_URL") or "").rstrip("/") or None,
             debug=(env.get("KITGEN_DEBUG") or "") not in ("", "0", "false", "no"),
             worker_metrics_port=(

@@ -106,7 +106,8 @@ def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     except StorageError as exc:
         if self.request.retries < STORAGE_RETRIES:
             log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)
-            raise self.retry(exc=exc, countdown=2**self.request.retries) from None
+            wait = rt.settings.storage_retry_seconds * 2**self.request.retries
+            raise self.retry(exc=exc, countdown=wait) from None
         outcome = Outcome.of_error(key, tracker.failed(), exc, log)
     except Exception as exc:
         # WeasyPrint wraps whatever is raised inside a render, the soft time limit included

@@ -28,7 +28,10 @@ import redis
 from kitgen.settings import PROJECT_ROOT, Settings
 from tests.s3server import CREDENTIALS, free_port
 
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 11
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+#: The tests' own database: 11, and one more per pytest-xdist worker (gw0 → 11, gw1 → 12…),
+#: so parallel workers never empty each other's queues.
+REDIS_DB = 11 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
 
 
@@ -224,14 +227,15 @@ def stack(redis_url: str, s3_settings: Settings, tmp_path: Path) -> Iterator[Sta
     """Redis + an S3 bucket over HTTP; start workers and the web app as the test needs them.
 
     Time limits are short so a lost worker's task is handed on within seconds, as production
-    does within KITGEN_VISIBILITY_TIMEOUT.
+    does within KITGEN_VISIBILITY_TIMEOUT, yet several times the slowest kit's render (a
+    Japanese kit, ~2.5 s here) so a machine busy with parallel tests does not stop it.
     """
     settings = replace(
         s3_settings,
         redis_url=redis_url,
-        task_soft_limit=8,
-        task_hard_limit=10,
-        visibility_timeout=12,
+        task_soft_limit=15,
+        task_hard_limit=18,
+        visibility_timeout=20,
     )
     env = {
         **os.environ,
@@ -243,6 +247,8 @@ def stack(redis_url: str, s3_settings: Settings, tmp_path: Path) -> Iterator[Sta
         "KITGEN_TASK_SOFT_LIMIT": str(settings.task_soft_limit),
         "KITGEN_TASK_HARD_LIMIT": str(settings.task_hard_limit),
         "KITGEN_VISIBILITY_TIMEOUT": str(settings.visibility_timeout),
+        # the same three retries as in production, a fifth as far apart
+        "KITGEN_STORAGE_RETRY_SECONDS": "0.2",
         "PYTHONUNBUFFERED": "1",
     }
     logs_dir = tmp_path / "logs"

@@ -200,6 +200,9 @@ def test_s3_hung_past_the_hard_limit_then_an_immediate_rerun_completes(
         "KITGEN_S3_ENDPOINT_URL": private_s3.url,
         "KITGEN_S3_BUCKET": "faults",
         "KITGEN_VISIBILITY_TIMEOUT": "300",
+        # S3 stays stopped until the hard limit: the shorter, the quicker this test
+        "KITGEN_TASK_SOFT_LIMIT": "8",
+        "KITGEN_TASK_HARD_LIMIT": "10",
     }
     stack.env.update(env)
     stack.start_worker(concurrency=1)

@@ -125,6 +125,13 @@ def test_an_expiry_s3_cannot_sign_is_a_config_error(s3_settings):
         S3Storage.from_settings(replace(s3_settings, download_expiry=8 * 24 * 3600))
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "nan", "86400"])
+def test_a_storage_retry_wait_that_is_not_seconds_is_a_config_error(value):
+    with pytest.raises(ConfigError, match="KITGEN_STORAGE_RETRY_SECONDS"):
+        Settings.from_env({"KITGEN_STORAGE_RETRY_SECONDS": value})
+    assert Settings.from_env({"KITGEN_STORAGE_RETRY_SECONDS": "0.5"}).storage_retry_seconds == 0.5
+
+
 # -- health and failures -------------------------------------------------------------------
 def test_check_passes_on_the_bucket(store, s3_settings):
     store.check()
