@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from kitgen.errors import ConfigError
 from kitgen.translations.policy import TranslationPolicy
@@ -97,28 +99,10 @@ class Settings:
             return Path(value).expanduser().resolve() if value else default
 
         def number(name: str, default: int) -> int:
-            value = env.get(name)
-            if not value:
-                return default
-            try:
-                parsed = int(value)
-            except ValueError:
-                parsed = 0
-            if parsed <= 0:
-                raise ConfigError(f"{name} must be a positive whole number, not {value!r}")
-            return parsed
+            return _positive(env.get(name), name, default, int, "a positive whole number")
 
         def seconds(name: str, default: float) -> float:
-            value = env.get(name)
-            if not value:
-                return default
-            try:
-                parsed = float(value)
-            except ValueError:
-                parsed = math.nan
-            if not 0 < parsed <= 3600:
-                raise ConfigError(f"{name} must be a number of seconds above 0, not {value!r}")
-            return parsed
+            return _positive(env.get(name), name, default, float, "seconds above 0", most=3600)
 
         return cls(
             content_dir=path("KITGEN_CONTENT_DIR", defaults.content_dir),
@@ -164,6 +148,30 @@ class Settings:
                 else None
             ),
         )
+
+
+Number = TypeVar("Number", int, float)
+
+
+def _positive(
+    value: str | None,
+    name: str,
+    default: Number,
+    parse: Callable[[str], Number],
+    what: str,
+    most: float = math.inf,
+) -> Number:
+    """The variable's number, the default when unset, a ConfigError naming it when not a
+    number above 0 (and at most ``most``)."""
+    if not value:
+        return default
+    try:
+        parsed = parse(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be {what}, not {value!r}") from None
+    if not 0 < parsed <= most:  # NaN fails this too
+        raise ConfigError(f"{name} must be {what}, not {value!r}")
+    return parsed
 
 
 def _list(value: str | None) -> tuple[str, ...]:
