@@ -20,6 +20,7 @@ from typing import Any
 
 from kitgen import __version__, objects
 from kitgen.errors import ConfigError, KitgenError, StorageError
+from kitgen.logs import configure_logging
 from kitgen.models import KINDS, VARIANTS, KitRequest, parse_kinds
 from kitgen.settings import Settings
 from kitgen.storage import Storage, open_storage
@@ -254,13 +255,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from kitgen.web import create_app
     from kitgen.web.limits import MAX_HEADER_BYTES
-    from kitgen.web.requestids import configure_logging
 
     if args.workers:
         from dataclasses import replace
 
         settings = replace(settings, local_workers=args.workers)
-    configure_logging(logging.WARNING if args.quiet else logging.INFO)
+    configure_logging(logging.WARNING if args.quiet else logging.INFO, settings.log_format)
     listener = _listen(args.host, args.port)  # a busy port is a clear error, before any set-up
     mode = (
         f"Celery over {settings.redis_url.split('@')[-1]}"
@@ -325,7 +325,11 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     app = make_celery(settings)
+    # every line of the worker and its render processes (Celery's too) in one format; JSON
+    # lines without Celery's banner, which is not a log line
+    configure_logging(getattr(logging, args.loglevel.upper()), settings.log_format, "")
     argv = [
+        *(["--quiet"] if settings.log_format == "json" else []),
         "worker",
         "--queues",
         ",".join(queues),
@@ -548,7 +552,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="queues in priority order (default: interactive,batch)",
     )
     worker.add_argument("--concurrency", "-c", type=int, default=2, help="render processes")
-    worker.add_argument("--loglevel", default="info")
+    worker.add_argument(
+        "--loglevel", default="info", choices=["debug", "info", "warning", "error", "critical"]
+    )
     worker.add_argument("--hostname", "-n", help="worker node name (Celery's -n)")
     worker.set_defaults(handler=cmd_worker)
 

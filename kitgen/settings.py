@@ -77,6 +77,8 @@ class Settings:
     #: a worker whose store write failed tries again after this many seconds, then twice,
     #: four times as long (three retries) before it reports the kit failed
     storage_retry_seconds: float = 1.0
+    #: log lines for people ("text") or JSON lines for collectors ("json"), web and workers
+    log_format: str = "text"
     #: internal errors print their traceback (``KITGEN_DEBUG=1``), for developers
     debug: bool = False
     #: this service's own address as callers see it, for links in callbacks (None: taken
@@ -141,6 +143,7 @@ class Settings:
                 "KITGEN_STORAGE_RETRY_SECONDS", defaults.storage_retry_seconds
             ),
             public_url=(env.get("KITGEN_PUBLIC_URL") or "").rstrip("/") or None,
+            log_format=_log_format(env.get("KITGEN_LOG_FORMAT") or defaults.log_format),
             debug=(env.get("KITGEN_DEBUG") or "") not in ("", "0", "false", "no"),
             worker_metrics_port=(
                 number("KITGEN_WORKER_METRICS_PORT", 1)
@@ -182,6 +185,14 @@ def _translations(value: str) -> str:
     if value not in {p.value for p in TranslationPolicy}:
         choices = ", ".join(p.value for p in TranslationPolicy)
         raise ConfigError(f"KITGEN_TRANSLATIONS must be one of {choices}, not {value!r}")
+    return value
+
+
+def _log_format(value: str) -> str:
+    from kitgen.logs import LOG_FORMATS
+
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"KITGEN_LOG_FORMAT must be text or json, not {value!r}")
     return value
 
 

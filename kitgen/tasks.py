@@ -21,6 +21,7 @@ from kitgen.dispatch.status import DONE, FAILED, DocumentTracker, Outcome
 from kitgen.errors import StorageError
 from kitgen.flight import REDIS_ERRORS, Flights, connect, flight_ttl
 from kitgen.jobs import BUILD_TASK, DELIVER_TASK
+from kitgen.logs import logged_as
 from kitgen.malloc import return_freed_memory
 from kitgen.metrics import KITS_FAILED, WEBHOOKS, note_memory
 from kitgen.models import KitRequest
@@ -79,6 +80,11 @@ def forget_process_metrics(**_: Any) -> None:
 )
 def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     """Build one kit; ``payload``: ``{"key", "request", "force", "request_id"}``."""
+    with logged_as(payload.get("request_id")):
+        return _build_kit(self, payload)
+
+
+def _build_kit(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     rt = runtime()
     key = payload["key"]
     request = KitRequest.from_dict(payload["request"])

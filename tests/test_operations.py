@@ -1,18 +1,20 @@
 """Operations. ``/metrics`` in Prometheus text format, parsed with prometheus-client's own
 parser: its counters move as kits are built, in the web app (queue, requests, the workers'
 counters), on a worker's metrics port (render seconds per kind, memory) and embedded (the local
-pool's renders added up in the web process); ``kitgen ping`` for health checks; JSON logs."""
+pool's renders added up in the web process); ``kitgen ping`` for health checks; JSON log
+lines from the web app and the worker."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 import urllib.request
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.s3server import free_port
-from tests.services import Stack, http, wait_for
+from tests.services import KITGEN, Stack, http, wait_for
 
 pytestmark = pytest.mark.slow
 AGENDA = {"country": "fr", "language": "fr", "kinds": ["agenda"]}
@@ -103,3 +105,35 @@ def test_json_log_lines_carry_the_request_id(embedded: Stack) -> None:
     entry = wait_for(logged, 10, "a JSON log line", embedded.logs)
     assert entry["request_id"] == "trace-json-7" and entry["logger"] == "kitgen.web"
     assert entry["message"].startswith("GET /healthz 200") and entry["level"] == "INFO"
+
+
+def test_a_worker_logs_json_lines_that_follow_the_request(stack: Stack) -> None:
+    stack.start_worker(KITGEN_LOG_FORMAT="json")
+    url = stack.start_web(KITGEN_LOG_FORMAT="json")
+    status, _, body = http("POST", url + "/api/kits", AGENDA, headers={"X-Request-ID": "trace-w-3"})
+    assert status == 202, body
+    stack.wait_done(json.loads(body)["key"])
+    worker_log = stack.logs_dir / "worker.log"
+
+    def rendered() -> list[dict] | None:
+        # every line is a JSON object: Celery's, the render process's, Python warnings alike
+        entries = [json.loads(line) for line in worker_log.read_text().splitlines() if line]
+        traced = [e for e in entries if e["request_id"] == "trace-w-3"]
+        return traced if any("done" in e["message"] for e in traced) else None
+
+    traced = wait_for(rendered, 10, "the worker's JSON line for the kit", stack.logs)
+    assert {e["logger"] for e in traced} == {"kitgen.worker"}
+    assert traced[0]["message"].startswith("kit ") and traced[0]["level"] == "INFO"
+
+
+def test_an_unknown_log_format_is_refused_by_name(tmp_path) -> None:
+    run = subprocess.run(
+        [*KITGEN, "locales"],
+        env={"KITGEN_LOG_FORMAT": "yaml", "KITGEN_STORE_DIR": str(tmp_path), "PATH": "/usr/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "KITGEN_LOG_FORMAT must be text or json, not 'yaml'" in run.stderr
+    assert "Traceback" not in run.stderr

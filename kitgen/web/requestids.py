@@ -1,26 +1,20 @@
-"""Request ids: one per HTTP request, in the X-Request-ID header, in every log line, and passed
-to the worker with the task, so one person's problem can be followed across processes."""
+"""Request ids: one per HTTP request, in the X-Request-ID header, in every log line
+(:mod:`kitgen.logs`), and passed to the worker with the task, so one person's problem can be
+followed across processes."""
 
 from __future__ import annotations
 
-import contextvars
-import json
 import logging
-import os
 import re
 import time
 import uuid
 from typing import Any
 
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+from kitgen.logs import request_id
+
+__all__ = ["RequestIdMiddleware", "request_id"]
 _SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 log = logging.getLogger("kitgen.web")
-
-
-class RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
-        return True
 
 
 class RequestIdMiddleware:
@@ -59,35 +53,3 @@ class RequestIdMiddleware:
                 (time.perf_counter() - started) * 1000,
             )
             request_id.reset(token)
-
-
-class JsonLineFormatter(logging.Formatter):
-    """One JSON object per line (``KITGEN_LOG_FORMAT=json``), for log collectors."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname,
-            "logger": record.name,
-            "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(level: int = logging.INFO, fmt: str | None = None) -> None:
-    """Lines for people (the default) or JSON lines (``KITGEN_LOG_FORMAT=json``)."""
-    handler = logging.StreamHandler()
-    handler.addFilter(RequestIdFilter())
-    if (fmt or os.environ.get("KITGEN_LOG_FORMAT", "text")) == "json":
-        handler.setFormatter(JsonLineFormatter())
-    else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-        )
-    root = logging.getLogger("kitgen")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
