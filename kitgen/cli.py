@@ -260,17 +260,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from dataclasses import replace
 
         settings = replace(settings, local_workers=args.workers)
-    configure_logging(logging.WARNING if args.quiet else logging.INFO, settings.log_format)
+    # the root logger: uvicorn's lines (log_config=None) come out in the same format
+    configure_logging(logging.WARNING if args.quiet else logging.INFO, settings.log_format, "")
     listener = _listen(args.host, args.port)  # a busy port is a clear error, before any set-up
-    mode = (
-        f"Celery over {settings.redis_url.split('@')[-1]}"
-        if settings.redis_url
-        else f"{settings.local_workers} local render processes (no KITGEN_REDIS_URL)"
-    )
-    print(
-        f"kitgen {__version__}: http://{args.host}:{args.port}/ — renders by {mode}",
-        file=sys.stderr,
-        flush=True,
+    # the app says at start-up where it stores and how it renders
+    logging.getLogger("kitgen.web").info(
+        "kitgen %s: http://%s:%d/", __version__, args.host, args.port
     )
     # h11 with an explicit bound: request line + headers past MAX_HEADER_BYTES are refused
     # (400) before anything is parsed into the app; httptools has no such limit. The app
@@ -280,6 +275,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             create_app(settings),
             fd=listener.fileno(),
             access_log=False,
+            log_config=None,
             log_level="warning",
             timeout_graceful_shutdown=10,
             http="h11",

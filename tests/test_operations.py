@@ -105,6 +105,8 @@ def test_json_log_lines_carry_the_request_id(embedded: Stack) -> None:
     entry = wait_for(logged, 10, "a JSON log line", embedded.logs)
     assert entry["request_id"] == "trace-json-7" and entry["logger"] == "kitgen.web"
     assert entry["message"].startswith("GET /healthz 200") and entry["level"] == "INFO"
+    lines = (embedded.logs_dir / "web.log").read_text().splitlines()
+    assert all(line.startswith("{") for line in lines if line), lines  # the start-up lines too
 
 
 def test_a_worker_logs_json_lines_that_follow_the_request(stack: Stack) -> None:

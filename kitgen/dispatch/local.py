@@ -20,6 +20,7 @@ from typing import Any
 
 from kitgen.after_kit import after_kit
 from kitgen.dispatch.status import DONE, FAILED, RENDERING, DocumentTracker, KitStatus, Outcome
+from kitgen.logs import configure_logging, logged_as
 from kitgen.malloc import return_freed_memory
 from kitgen.models import KitRequest
 from kitgen.pipeline import build_kit, renderer_for
@@ -38,13 +39,19 @@ _process: dict[str, Any] = {}
 
 def _init_process(settings: Settings, events: multiprocessing.Queue[Any]) -> None:
     """Runs once per pool process: load fonts, templates and styles before the first kit."""
+    configure_logging(logging.INFO, settings.log_format)  # a spawned process starts without
     storage = open_storage(settings)
     return_freed_memory()
     renderer_for(settings).warm_up()
     _process.update(settings=settings, storage=storage, events=events)
 
 
-def _build(key: str, request: dict[str, Any], force: bool) -> Outcome:
+def _build(key: str, request: dict[str, Any], force: bool, request_id: str) -> Outcome:
+    with logged_as(request_id):
+        return _build_logged(key, request, force)
+
+
+def _build_logged(key: str, request: dict[str, Any], force: bool) -> Outcome:
     settings: Settings = _process["settings"]
     storage: Storage = _process["storage"]
     events: multiprocessing.Queue[Any] = _process["events"]
@@ -104,10 +111,10 @@ class LocalDispatcher:
                 return False
             self._statuses[key] = KitStatus.queued(key, request["kinds"])
             try:
-                future = self._pool.submit(_build, key, request, force)
+                future = self._pool.submit(_build, key, request, force, request_id)
             except BrokenProcessPool:
                 self._pool = self._new_pool()
-                future = self._pool.submit(_build, key, request, force)
+                future = self._pool.submit(_build, key, request, force, request_id)
             self._inflight[key] = future
         future.add_done_callback(lambda f: self._finish(key, f))
         return True
