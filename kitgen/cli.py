@@ -260,8 +260,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         from dataclasses import replace
 
         settings = replace(settings, local_workers=args.workers)
-    # the root logger: uvicorn's lines (log_config=None) come out in the same format
-    configure_logging(logging.WARNING if args.quiet else logging.INFO, settings.log_format, "")
+    configure_logging(logging.WARNING if args.quiet else logging.INFO, settings.log_format)
     listener = _listen(args.host, args.port)  # a busy port is a clear error, before any set-up
     # the app says at start-up where it stores and how it renders
     logging.getLogger("kitgen.web").info(
@@ -275,7 +274,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             create_app(settings),
             fd=listener.fileno(),
             access_log=False,
-            log_config=None,
             log_level="warning",
             timeout_graceful_shutdown=10,
             http="h11",

@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -331,3 +333,36 @@ def test_one_client_cannot_starve_the_form(embedded: Stack) -> None:
                 assert 'id="refusal"' in page and f"Flood 9{n}" in page  # what was typed
                 break
     assert 429 in codes, codes
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an exited child whose parent is gone waits for init here)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_stopping_the_server_leaves_nothing_behind(embedded: Stack) -> None:
+    """SIGTERM to the server alone (what Docker and systemd send): it finishes, its render
+    processes go with it, and nothing complains (uvicorn ends by raising the signal again, so
+    no exit handler would free the pool's semaphores)."""
+    url = embedded.start_web()
+    status, _, body = http(
+        "POST", url + "/api/kits", {"country": "fr", "language": "fr", "kinds": ["agenda"]}
+    )
+    assert status == 202
+    embedded.wait_done(json.loads(body)["key"])
+    server = embedded.processes[-1]
+    pool = [
+        int(pid)
+        for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    ]
+    assert pool, "the local pool has render processes"
+    os.kill(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+    time.sleep(1)  # the resource tracker reports after the server is gone
+    log = (embedded.logs_dir / "web.log").read_text()
+    assert "leaked" not in log and "Traceback" not in log, log
+    assert not [pid for pid in pool if running(pid)], "render processes left running"

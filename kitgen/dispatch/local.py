@@ -9,6 +9,7 @@ faked here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import threading
@@ -195,5 +196,14 @@ class LocalDispatcher:
         return f"local process pool ({self.settings.local_workers} processes)"
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Queued kits are dropped (their requests stay in the store and are made again when
+        asked for); a render under way finishes, so no process or semaphore is left behind."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
         self._events.put(None)
+        self._drainer.join(timeout=5)
+        self._events.close()
+        self._events.join_thread()
+        # uvicorn ends a SIGTERM'd server by raising the signal again, so no exit handler runs:
+        # drop the queue (with the pool that holds it) now, or its semaphores outlive us
+        del self._events, self._pool
+        gc.collect()
