@@ -3,11 +3,11 @@
     .venv/bin/python benchmarks/campaign.py [--quick] [--no-local] [--json FILE]
 
 1. Throughput: ``kitgen campaign regenerate 2026 --quiet --json FILE`` (all 87 locales × 4
-   kinds; --quick: 12 locales via --countries) run as a command, as staff run it, from an EMPTY
+   kinds; --quick: 17 locales via --countries) run as a command, as staff run it, from an EMPTY
    store (a fresh folder, Redis db 13 flushed) against one warm ``kitgen worker --queues batch
    --concurrency N``, N = 1 then N = 2. Wall clock of the command, documents rendered (the
    report's totals.documents_rendered, checked against the workers' Redis counters) and
-   documents/s; the speed-up of 2 processes over 1 (goal ≥ 1.8×).
+   documents/s; the speed-up of 2 processes over 1 (goal ≥ 1.85×, issue 14).
 2. Unchanged re-run: the same command again on the filled store (goal ≤ 5 s, 0 documents).
 3. Peak RSS per render process: VmRSS of each pool child, sampled every 0.2 s during the runs,
    and the kernel's VmHWM (which also catches peaks between samples), MiB.
@@ -44,7 +44,8 @@ import redis
 from processes import REDIS_URL, Processes, interrupted, redis_client, wait_until
 
 KITGEN = [sys.executable, "-m", "kitgen.cli"]
-QUICK_COUNTRIES = "de,es,fr,in,jp,us"  # 12 locales; Latin, Devanagari, Tamil, Telugu, Japanese
+QUICK_COUNTRIES = "de,es,fr,in,jp,us"  # 17 locales; Latin, Devanagari, Tamil, Telugu, Japanese
+SPEEDUP_GOAL = 1.85  # 2 render processes over 1 (issue 14)
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -303,7 +304,11 @@ def throughput_rows(label: str, one: dict[str, Any], two: dict[str, Any]) -> lis
             ]
         )
     speedup = (two["documents"] / two["seconds"]) / (one["documents"] / one["seconds"])
-    rows[1][4:] = [f"{speedup:.2f}×", "≥ 1.8×", "PASS" if speedup >= 1.8 else "MISS"]
+    rows[1][4:] = [
+        f"{speedup:.2f}×",
+        f"≥ {SPEEDUP_GOAL}×",
+        "PASS" if speedup >= SPEEDUP_GOAL else "MISS",
+    ]
     return rows
 
 
@@ -372,7 +377,7 @@ def print_report(results: dict[str, Any]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help=f"12 locales ({QUICK_COUNTRIES})")
+    parser.add_argument("--quick", action="store_true", help=f"17 locales ({QUICK_COUNTRIES})")
     parser.add_argument("--no-local", action="store_true", help="skip the embedded local pool")
     parser.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
     args = parser.parse_args()
