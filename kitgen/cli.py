@@ -262,7 +262,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, local_workers=args.workers)
     configure_logging(logging.WARNING if args.quiet else logging.INFO, settings.log_format)
     listener = _listen(args.host, args.port)  # a busy port is a clear error, before any set-up
-    # the app says at start-up where it stores and how it renders
+    # where it listens; the app's own start-up line says where it stores and how it renders
     logging.getLogger("kitgen.web").info(
         "kitgen %s: http://%s:%d/", __version__, args.host, args.port
     )

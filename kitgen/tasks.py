@@ -80,23 +80,23 @@ def forget_process_metrics(**_: Any) -> None:
 )
 def build_kit_task(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     """Build one kit; ``payload``: ``{"key", "request", "force", "request_id"}``."""
-    with logged_as(payload.get("request_id")):
+    with logged_as(payload.get("request_id")):  # its lines name the request that asked
         return _build_kit(self, payload)
 
 
-def _build_kit(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
+def _build_kit(task: Task, payload: dict[str, Any]) -> dict[str, Any]:
     rt = runtime()
     key = payload["key"]
     request = KitRequest.from_dict(payload["request"])
     tracker = DocumentTracker(
         request.kinds,
-        lambda docs: self.update_state(state="PROGRESS", meta={"key": key, "documents": docs}),
+        lambda docs: task.update_state(state="PROGRESS", meta={"key": key, "documents": docs}),
     )
     log.info(
         "kit %s: start (request %s, attempt %d)",
         key[:12],
         payload.get("request_id"),
-        self.request.retries + 1,
+        task.request.retries + 1,
     )
     rt.flights.count(tasks_started=1)
     started = time.perf_counter()
@@ -110,10 +110,10 @@ def _build_kit(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
         )
         publish_as_asked(rt.storage, key, result)
     except StorageError as exc:
-        if self.request.retries < STORAGE_RETRIES:
+        if task.request.retries < STORAGE_RETRIES:
             log.warning("kit %s: storage failed, retrying: %s", key[:12], exc)
-            wait = rt.settings.storage_retry_seconds * 2**self.request.retries
-            raise self.retry(exc=exc, countdown=wait) from None
+            wait = rt.settings.storage_retry_seconds * 2**task.request.retries
+            raise task.retry(exc=exc, countdown=wait) from None
         outcome = Outcome.of_error(key, tracker.failed(), exc, log)
     except Exception as exc:
         # WeasyPrint wraps whatever is raised inside a render, the soft time limit included
@@ -140,7 +140,7 @@ def _build_kit(self: Task, payload: dict[str, Any]) -> dict[str, Any]:
     )
     rt.flights.release(key)
     log.info("kit %s: %s (rendered %d)", key[:12], outcome.status, outcome.rendered)
-    _announce(rt, self, key, outcome)
+    _announce(rt, task, key, outcome)
     note_memory()
     return outcome.to_dict()  # Celery's result backend holds JSON
 

@@ -40,7 +40,7 @@ _process: dict[str, Any] = {}
 
 def _init_process(settings: Settings, events: multiprocessing.Queue[Any]) -> None:
     """Runs once per pool process: load fonts, templates and styles before the first kit."""
-    configure_logging(logging.INFO, settings.log_format)  # a spawned process starts without
+    configure_logging(logging.INFO, settings.log_format)  # spawned: nothing set up is inherited
     storage = open_storage(settings)
     return_freed_memory()
     renderer_for(settings).warm_up()
@@ -198,6 +198,8 @@ class LocalDispatcher:
     def close(self) -> None:
         """Queued kits are dropped (their requests stay in the store and are made again when
         asked for); a render under way finishes, so no process or semaphore is left behind."""
+        if "_pool" not in vars(self):
+            return  # closed already
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._events.put(None)
         self._drainer.join(timeout=5)
