@@ -15,7 +15,8 @@ Last, per locale and kind, kitgen's render of a document against Chromium printi
 composed HTML with the same stylesheets (Playwright ``page.pdf`` in Debian's
 ``/usr/bin/chromium``, one warm page, the HTML loaded from a file with the content folder as
 its base), runs interleaved: goal ≤ 1.0× on fr/fr and us/en, ≤ 0.8× on jp/ja and eg/ar
-(``--browser-locales ''`` skips it).
+(``--browser-locales ''`` skips it). ``chr+`` is Chromium making a tagged PDF with an outline,
+the accessible counterpart of raw+ (Chromium makes no form fields).
 Timings are wall clock on a shared machine: read medians and ratios, not single runs.
 """
 
@@ -158,9 +159,10 @@ def against_chromium(locales: list[tuple[str, ...]], runs: int) -> None:
 
     print(f"kitgen vs raw WeasyPrint vs warm Chromium (same HTML), {runs} runs (median ms)")
     print("  raw: write_pdf as it comes; raw+: with kitgen's options (tags, forms, PDF/UA)")
+    print("  chromium: page.pdf as it comes; chr+: tagged, with an outline (accessible, as raw+)")
     print(
         f"  {'locale':7} {'document':13} {'kitgen':>8} {'raw':>8} {'raw+':>8} {'chromium':>9} "
-        f"{'kitgen/chr':>10} {'goal':>5}"
+        f"{'chr+':>8} {'kitgen/chr':>10} {'goal':>5}"
     )
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -217,11 +219,18 @@ def compare_locale(
         page.goto(files[kind].as_uri(), wait_until="load")  # type: ignore[attr-defined]
         page.pdf(prefer_css_page_size=True, print_background=True)  # type: ignore[attr-defined]
 
+    def chromium_tagged_doc(kind: str) -> None:
+        page.goto(files[kind].as_uri(), wait_until="load")  # type: ignore[attr-defined]
+        page.pdf(  # type: ignore[attr-defined]
+            prefer_css_page_size=True, print_background=True, tagged=True, outline=True
+        )
+
     paths = {
         "kitgen": kitgen_doc,
         "raw": raw_doc,
         "raw+": raw_tagged_doc,
         "chromium": chromium_doc,
+        "chr+": chromium_tagged_doc,
     }
     times: dict[str, dict[str, list[float]]] = {k: {n: [] for n in paths} for k in composed}
     for kind in composed:  # warm every path: fonts, caches, the browser's process
@@ -239,14 +248,14 @@ def compare_locale(
     goal = GOALS.get(country, 1.0)
     for kind in [*composed, "whole kit"]:
         if kind == "whole kit":
-            k, r, rt, c = (totals[n] for n in paths)
+            k, r, rt, c, ct = (totals[n] for n in paths)
         else:
-            k, r, rt, c = (med(times[kind][n]) for n in paths)
+            k, r, rt, c, ct = (med(times[kind][n]) for n in paths)
         verdict = "ok" if k / c <= goal else "MISSED"
         print(
-            f"  {country}/{language:4} {kind:13} {k:8.1f} {r:8.1f} {rt:8.1f} {c:9.1f} "
+            f"  {country}/{language:4} {kind:13} {k:8.1f} {r:8.1f} {rt:8.1f} {c:9.1f} {ct:8.1f} "
             f"{k / c:10.2f} {goal:5.1f}  {verdict} (kitgen/raw {k / r:.2f}, "
-            f"kitgen/raw+ {k / rt:.2f})"
+            f"kitgen/raw+ {k / rt:.2f}, kitgen/chr+ {k / ct:.2f}, raw+/chr+ {rt / ct:.2f})"
         )
 
 
