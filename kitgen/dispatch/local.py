@@ -12,6 +12,7 @@ import contextlib
 import gc
 import logging
 import multiprocessing
+import signal
 import threading
 import time
 from collections import OrderedDict
@@ -41,6 +42,9 @@ _process: dict[str, Any] = {}
 def _init_process(settings: Settings, events: multiprocessing.Queue[Any]) -> None:
     """Runs once per pool process: load fonts, templates and styles before the first kit."""
     configure_logging(logging.INFO, settings.log_format)  # spawned: nothing set up is inherited
+    # Ctrl-C reaches the whole process group: the server stops the pool (a render under way
+    # finishes), so a render process does not die mid-kit with a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     storage = open_storage(settings)
     return_freed_memory()
     renderer_for(settings).warm_up()
