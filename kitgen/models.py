@@ -7,7 +7,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from kitgen.errors import InvalidRequest
@@ -332,16 +332,8 @@ class Manifest:
         )
 
 
-_MANIFEST_FIELDS = (
-    "key",
-    "request",
-    "documents",
-    "combined",
-    "fallbacks",
-    "versions",
-    "created_at",
-)
-_DOCUMENT_FIELDS = frozenset(DocumentResult.__dataclass_fields__) - {"cached"}
+_MANIFEST_FIELDS = tuple(f.name for f in fields(Manifest))
+_DOCUMENT_FIELDS = frozenset(f.name for f in fields(DocumentResult)) - {"cached"}
 
 
 def _document_from_manifest(data: dict[str, Any]) -> DocumentResult:
@@ -351,14 +343,23 @@ def _document_from_manifest(data: dict[str, Any]) -> DocumentResult:
 
 @dataclass(frozen=True)
 class KitResult:
-    """A stored kit: its key, its documents, the combined PDF and whether it was cached."""
+    """A stored kit: its manifest, and per document whether this build rendered it."""
 
-    key: str
-    request: dict[str, Any]
-    documents: tuple[DocumentResult, ...]
-    combined_key: str
-    cached: bool
     manifest: Manifest
+    documents: tuple[DocumentResult, ...]  # the manifest's, each marked cached or not
+    cached: bool
+
+    @property
+    def key(self) -> str:
+        return self.manifest.key
+
+    @property
+    def request(self) -> dict[str, Any]:
+        return self.manifest.request
+
+    @property
+    def combined_key(self) -> str:
+        return self.manifest.combined.object
 
     @property
     def rendered_count(self) -> int:

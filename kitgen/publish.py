@@ -145,11 +145,4 @@ def result_from_manifest(
     documents = tuple(
         replace(d, cached=cached or d.key not in rendered) for d in manifest.documents
     )
-    return KitResult(
-        key=manifest.key,
-        request=manifest.request,
-        documents=documents,
-        combined_key=manifest.combined.object,
-        cached=cached,
-        manifest=manifest,
-    )
+    return KitResult(manifest=manifest, documents=documents, cached=cached)

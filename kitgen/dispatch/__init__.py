@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from kitgen.dispatch.status import KitStatus
+from kitgen.queues import INTERACTIVE
 from kitgen.settings import Settings
 
 
@@ -46,7 +47,7 @@ class Dispatcher(Protocol):
     def close(self) -> None: ...
 
 
-def open_dispatcher(settings: Settings, queue: str = "interactive") -> Dispatcher:
+def open_dispatcher(settings: Settings, queue: str = INTERACTIVE) -> Dispatcher:
     """Celery on ``queue`` when a broker is configured, else the local pool (one queue)."""
     if settings.redis_url:
         from kitgen.dispatch.queued import CeleryDispatcher

@@ -21,8 +21,11 @@ from kitgen.uitext import _, current_locale
 Document: TypeAlias = DocumentResult | Mapping[str, Any]
 
 
-def _fields(document: Document) -> Mapping[str, Any]:
-    return document.to_dict() if isinstance(document, DocumentResult) else document
+def _field(document: Document, name: str, default: Any = None) -> Any:
+    """One field, read in place from either form (no copy of the document)."""
+    if isinstance(document, DocumentResult):
+        return getattr(document, name, default)
+    return document.get(name, default)
 
 
 def printed_as(document: Document) -> str:
@@ -31,7 +34,7 @@ def printed_as(document: Document) -> str:
     Documents from a whole-file translation or the legacy site have no ``translation`` entry:
     they printed in their ``content_language``, reviewed as far as kitgen knows.
     """
-    translation = _fields(document).get("translation")
+    translation = _field(document, "translation")
     if translation:
         return str(translation["printed"])
     return Printed.ENGLISH if _fell_back(document) else Printed.REVIEWED
@@ -40,7 +43,7 @@ def printed_as(document: Document) -> str:
 def english_percent(document: Document) -> int:
     """Share of the document's text that printed in English (words of the English source;
     segments for a legacy page, where the two texts cannot be aligned word for word)."""
-    translation = _fields(document).get("translation")
+    translation = _field(document, "translation")
     if not translation:
         return 100 if printed_as(document) == Printed.ENGLISH else 0
     if "english_percent" in translation:
@@ -51,7 +54,7 @@ def english_percent(document: Document) -> int:
 
 
 def _fell_back(document: Document) -> bool:
-    return any(f.startswith("document:") for f in _fields(document).get("fallbacks", ()))
+    return any(f.startswith("document:") for f in _field(document, "fallbacks", ()))
 
 
 def _join(names: list[str]) -> str:
@@ -67,7 +70,7 @@ def language_notes(documents: Iterable[Document], labels: Mapping[str, str]) -> 
     fully in its language and reviewed. In the language being served (``kitgen.uitext``)."""
     by_state: dict[str, list[str]] = {}
     for document in documents:
-        kind = str(_fields(document)["kind"])
+        kind = str(_field(document, "kind"))
         name = labels.get(kind, kind)
         by_state.setdefault(printed_as(document), []).append(name)
     notes = []
